@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# The one test command (README, .ci/run): installs what the tests need, builds, type-checks,
+# lints, then runs every test. In CI (CI=true) a missing dependency fails the run; nothing is
+# silently skipped.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+log() { printf '\n== %s\n' "$*"; }
+
+if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  log "installing npm dependencies (npm ci)"
+  npm ci --no-audit --no-fund
+fi
+
+# System services the tests use are installed and started by scripts/test-deps.sh.
+if [ -x scripts/test-deps.sh ]; then
+  log "system test dependencies"
+  scripts/test-deps.sh
+fi
+
+log "build"
+npm run --silent build
+
+log "type-check (sources, tests, benchmarks)"
+npx tsc -p tsconfig.json --noEmit
+
+log "lint"
+npx eslint . --max-warnings 0
+
+log "tests"
+npx vitest run "$@"

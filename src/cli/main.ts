@@ -1,0 +1,31 @@
+/** The `cairn` command line. Each command lives in commands/<name>.ts and registers itself here. */
+import { Command, CommanderError } from 'commander'
+import { CAIRN_VERSION } from '../version.js'
+import { registerServerCommand } from './commands/server.js'
+
+export function buildProgram(): Command {
+  const program = new Command()
+    .name('cairn')
+    .description('Cairn: track experiments, register and serve models, run pipelines, monitor them.')
+    .version(CAIRN_VERSION, '-V, --version')
+    .showHelpAfterError('(run with --help for usage)')
+    .exitOverride()
+  registerServerCommand(program)
+  return program
+}
+
+/** Runs the CLI; resolves to the process exit code. */
+export async function main(argv: string[]): Promise<number> {
+  const program = buildProgram()
+  try {
+    await program.parseAsync(argv)
+    return typeof process.exitCode === 'number' ? process.exitCode : 0
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      // --help and --version end here with code 0; usage errors were already printed.
+      return err.exitCode
+    }
+    process.stderr.write(`cairn: ${err instanceof Error ? err.message : String(err)}\n`)
+    return 1
+  }
+}

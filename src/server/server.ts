@@ -1,0 +1,57 @@
+/**
+ * Starting and stopping `cairn server`: open the stores named by the config, mount the app,
+ * listen, and on SIGINT/SIGTERM stop accepting, let in-flight requests finish, close the DB.
+ */
+import { createServer, type Server } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { mkdirSync } from 'node:fs'
+import { openArtifactStore } from './artifacts/open-artifacts.js'
+import type { ServerConfig } from './config.js'
+import { createApp, type App } from './http/app.js'
+import type { Logger } from './logging.js'
+import { openTrackingStore } from './store/open-store.js'
+import type { TrackingStore } from './store/tracking-store.js'
+import { CAIRN_VERSION } from '../version.js'
+
+export interface RunningServer {
+  url: string
+  server: Server
+  app: App
+  store: TrackingStore
+  /** Graceful: stop accepting, wait for in-flight requests (up to the grace period), close stores. */
+  close(): Promise<void>
+}
+
+export async function startServer(config: ServerConfig, logger: Logger): Promise<RunningServer> {
+  mkdirSync(config.home, { recursive: true })
+  const store = await openTrackingStore(config.backendStoreUri, { defaultArtifactRoot: config.defaultArtifactRoot })
+  const artifacts = await openArtifactStore(config.artifactsDestination, { maxUploadBytes: config.maxArtifactBytes })
+  const app = createApp({ store, artifacts, logger, version: CAIRN_VERSION, maxJsonBytes: config.maxJsonBytes })
+  const server = createServer({ keepAlive: true, keepAliveTimeout: 65_000, requestTimeout: 0 }, (req, res) => app.handle(req, res))
+  server.keepAliveTimeout = 65_000
+  server.headersTimeout = 66_000
+  await new Promise<void>((resolveListen, reject) => {
+    server.once('error', reject)
+    server.listen(config.port, config.host, () => {
+      server.off('error', reject)
+      resolveListen()
+    })
+  })
+  const { port } = server.address() as AddressInfo
+  const host = config.host.includes(':') ? `[${config.host}]` : config.host
+  const url = `http://${host}:${port}`
+
+  let closing: Promise<void> | null = null
+  const close = (): Promise<void> =>
+    (closing ??= (async () => {
+      const stopped = new Promise<void>((r) => server.close(() => r()))
+      server.closeIdleConnections()
+      const deadline = Date.now() + config.shutdownGraceMs
+      while (app.inFlight() > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20))
+      server.closeAllConnections()
+      await stopped
+      await store.close()
+    })())
+
+  return { url, server, app, store, close }
+}
