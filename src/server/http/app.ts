@@ -11,6 +11,7 @@ import type { TrackingStore } from '../store/tracking-store.js'
 import { systemClock, randomIds, type Clock, type IdGenerator } from '../util/clock.js'
 import { RawAnswer, type Handler, type RequestContext, type RouteDef } from './route.js'
 import { Router, type RouteMethod } from './router.js'
+import { artifactRoutes } from './routes/artifacts.js'
 import { experimentRoutes } from './routes/experiments.js'
 import { healthRoutes } from './routes/health.js'
 import { metricRoutes } from './routes/metrics.js'
@@ -63,7 +64,7 @@ export function createApp(opts: AppOptions): App {
     version: opts.version,
   }
   const router = new Router<Handler>()
-  const groups = [healthRoutes, experimentRoutes, runRoutes, metricRoutes]
+  const groups = [healthRoutes, experimentRoutes, runRoutes, metricRoutes, artifactRoutes]
   for (const group of groups) mount(router, group(deps))
   if (opts.extraRoutes) mount(router, opts.extraRoutes(deps))
 
