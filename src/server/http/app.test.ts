@@ -26,7 +26,7 @@ describe('HTTP app', () => {
     const res = await s.fetch('/api/2.0/mlflow/experiments/get', { method: 'POST' })
     expect(res.status).toBe(405)
     expect(res.headers.get('allow')).toContain('GET')
-    expect((await res.json()).error_code).toBe('ENDPOINT_NOT_FOUND')
+    expect(((await res.json()) as { error_code: string }).error_code).toBe('ENDPOINT_NOT_FOUND')
   })
 
   it('refuses malformed JSON with INVALID_PARAMETER_VALUE and keeps serving', async () => {
@@ -36,7 +36,7 @@ describe('HTTP app', () => {
       body: '{not json',
     })
     expect(res.status).toBe(400)
-    expect((await res.json()).error_code).toBe('INVALID_PARAMETER_VALUE')
+    expect(((await res.json()) as { error_code: string }).error_code).toBe('INVALID_PARAMETER_VALUE')
     expect((await s.get('/api/2.0/mlflow/experiments/get', { experiment_id: '0' })).status).toBe(200)
   })
 
