@@ -75,7 +75,7 @@ export function createApp(opts: AppOptions): App {
   async function run(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const method = req.method ?? 'GET'
     const url = new URL(req.url ?? '/', 'http://cairn.invalid')
-    const path = url.pathname
+    const path = rawPath(req.url) ?? url.pathname
     const match = router.match(method, path)
     if (match.kind === 'none') {
       throw new CairnError('ENDPOINT_NOT_FOUND', `No endpoint ${method} ${path}. See docs/api.md for the route table.`)
@@ -124,6 +124,17 @@ export function createApp(opts: AppOptions): App {
   }
 
   return { handle, router, deps, inFlight: () => active }
+}
+
+/**
+ * The path as the client sent it. URL parsing resolves '..' and '%2e%2e' segments, which would
+ * route a traversal attempt somewhere else (or to a 404) instead of to the artifact routes that
+ * refuse it with 400, as MLflow does.
+ */
+function rawPath(target: string | undefined): string | null {
+  if (target === undefined || !target.startsWith('/')) return null
+  const end = target.search(/[?#]/)
+  return end === -1 ? target : target.slice(0, end)
 }
 
 function mount(router: Router<Handler>, routes: RouteDef[]): void {
