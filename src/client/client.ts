@@ -220,14 +220,18 @@ export class CairnClient {
     return { runs: all.items.map(runFromWire), nextPageToken: all.nextPageToken }
   }
 
-  /** Every point of one metric, following page tokens. */
-  async getMetricHistory(runId: string, key: string): Promise<Metric[]> {
+  /**
+   * Every point of one metric. Without `pageSize` the server sends them all at once (as to
+   * MLflow's client); with it, pages of that size are read, following page tokens.
+   */
+  async getMetricHistory(runId: string, key: string, opts: { pageSize?: number } = {}): Promise<Metric[]> {
     const out: Metric[] = []
     let token = ''
     do {
       const answer = await this.http.call(TRACKING_API.getMetricHistory, {
         run_id: runId,
         metric_key: key,
+        ...(opts.pageSize !== undefined ? { max_results: opts.pageSize } : {}),
         ...(token ? { page_token: token } : {}),
       })
       for (const m of answer.metrics ?? []) out.push(metricFromWire(m))
