@@ -44,8 +44,11 @@ export class Router<H> {
     return { kind: 'method', allowed }
   }
 
-  /** Every exact path, for the docs' route table and tests. */
+  /** Every path, for the docs' route table and tests; a prefix route is shown as `<prefix><path>`. */
   paths(): { path: string; methods: RouteMethod[] }[] {
-    return [...this.exact].map(([path, m]) => ({ path, methods: [...m.keys()] }))
+    return [
+      ...[...this.exact].map(([path, m]) => ({ path, methods: [...m.keys()] })),
+      ...this.prefixes.map((p) => ({ path: `${p.prefix}<path>`, methods: [...p.methods.keys()] })),
+    ]
   }
 }
