@@ -50,7 +50,10 @@ export function invalidValue(name: string, value: unknown, detail?: string): Cai
 }
 
 export function missingValue(name: string): CairnError {
-  return new CairnError('INVALID_PARAMETER_VALUE', `Missing value for required parameter '${name}'. ${SEE_DOCS}`)
+  return new CairnError(
+    'INVALID_PARAMETER_VALUE',
+    `Missing value for required parameter '${name}'. ${SEE_DOCS}`,
+  )
 }
 
 interface Opts {
@@ -73,6 +76,18 @@ export function optionalString(): Field<string | undefined> {
   return field<string | undefined>(false, undefined, (v, name) => {
     if (typeof v !== 'string') throw invalidValue(name, v)
     return v
+  })
+}
+
+/**
+ * An experiment id. MLflow's ids are strings, but its server stringifies JSON integers before
+ * parsing, so `{"experiment_id": 4}` is accepted (MLflow clients send numbers).
+ */
+export function experimentId(opts: Opts = {}): Field<string> {
+  return field(opts.required ?? false, '', (v, name) => {
+    if (typeof v === 'string') return v
+    if (typeof v === 'number' && Number.isSafeInteger(v)) return String(v)
+    throw invalidValue(name, v)
   })
 }
 

@@ -7,6 +7,7 @@ import { VIEW_TYPES } from './entities.js'
 import {
   double,
   enumOf,
+  experimentId,
   int64,
   message,
   optionalInt32,
@@ -17,7 +18,15 @@ import {
   string,
 } from './fields.js'
 import { endpoint } from './endpoint.js'
-import type { WireDatasetInput, WireExperiment, WireFileInfo, WireMetric, WireRun, WireRunInfo, WireRunMetric } from './wire.js'
+import type {
+  WireDatasetInput,
+  WireExperiment,
+  WireFileInfo,
+  WireMetric,
+  WireRun,
+  WireRunInfo,
+  WireRunMetric,
+} from './wire.js'
 
 const tag = () => message({ key: string(), value: string() })
 const viewType = () =>
@@ -64,7 +73,7 @@ export const TRACKING_API = {
   getExperiment: endpoint<{ experiment: WireExperiment }>()(
     'getExperiment',
     { methods: ['GET'], path: '/mlflow/experiments/get' },
-    schema({ experiment_id: string({ required: true }) }),
+    schema({ experiment_id: experimentId({ required: true }) }),
   ),
   getExperimentByName: endpoint<{ experiment: WireExperiment }>()(
     'getExperimentByName',
@@ -74,33 +83,37 @@ export const TRACKING_API = {
   deleteExperiment: endpoint<Empty>()(
     'deleteExperiment',
     { methods: ['POST'], path: '/mlflow/experiments/delete' },
-    schema({ experiment_id: string({ required: true }) }),
+    schema({ experiment_id: experimentId({ required: true }) }),
   ),
   restoreExperiment: endpoint<Empty>()(
     'restoreExperiment',
     { methods: ['POST'], path: '/mlflow/experiments/restore' },
-    schema({ experiment_id: string({ required: true }) }),
+    schema({ experiment_id: experimentId({ required: true }) }),
   ),
   updateExperiment: endpoint<Empty>()(
     'updateExperiment',
     { methods: ['POST'], path: '/mlflow/experiments/update' },
-    schema({ experiment_id: string({ required: true }), new_name: string({ required: true }) }),
+    schema({ experiment_id: experimentId({ required: true }), new_name: string({ required: true }) }),
   ),
   setExperimentTag: endpoint<Empty>()(
     'setExperimentTag',
     { methods: ['POST'], path: '/mlflow/experiments/set-experiment-tag' },
-    schema({ experiment_id: string({ required: true }), key: string({ required: true }), value: string() }),
+    schema({
+      experiment_id: experimentId({ required: true }),
+      key: string({ required: true }),
+      value: string(),
+    }),
   ),
   deleteExperimentTag: endpoint<Empty>()(
     'deleteExperimentTag',
     { methods: ['POST'], path: '/mlflow/experiments/delete-experiment-tag' },
-    schema({ experiment_id: string({ required: true }), key: string({ required: true }) }),
+    schema({ experiment_id: experimentId({ required: true }), key: string({ required: true }) }),
   ),
   createRun: endpoint<{ run: WireRun }>()(
     'createRun',
     { methods: ['POST'], path: '/mlflow/runs/create' },
     schema({
-      experiment_id: string(),
+      experiment_id: experimentId(),
       user_id: string(),
       run_name: string(),
       start_time: int64(),
@@ -137,7 +150,7 @@ export const TRACKING_API = {
     'searchRuns',
     { methods: ['POST'], path: '/mlflow/runs/search' },
     schema({
-      experiment_ids: repeated(string()),
+      experiment_ids: repeated(experimentId()),
       filter: string(),
       run_view_type: viewType(),
       max_results: optionalInt32(),

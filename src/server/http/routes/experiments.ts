@@ -1,5 +1,5 @@
 /** MLflow experiment routes. */
-import { invalidParameter, notFound } from '../../../protocol/errors.js'
+import { CairnError, invalidParameter, notFound } from '../../../protocol/errors.js'
 import { LIMITS } from '../../../protocol/limits.js'
 import { decodePageToken, encodePageToken } from '../../../protocol/page-token.js'
 import { TRACKING_API as API } from '../../../protocol/tracking-api.js'
@@ -58,7 +58,16 @@ export function experimentRoutes({ store, artifacts }: RouteDeps): RouteDef[] {
 
     defineRoute(API.updateExperiment, async (msg) => {
       validateExperimentName(msg.new_name)
-      await store.renameExperiment(msg.experiment_id, msg.new_name)
+      try {
+        await store.renameExperiment(msg.experiment_id, msg.new_name)
+      } catch (err) {
+        // MLflow answers a taken name here with 400 BAD_REQUEST (its database's unique
+        // constraint), not RESOURCE_ALREADY_EXISTS as on create; clients see the same code.
+        if (err instanceof CairnError && err.code === 'RESOURCE_ALREADY_EXISTS') {
+          throw new CairnError('BAD_REQUEST', err.message, { cause: err })
+        }
+        throw err
+      }
       return {}
     }),
 
@@ -84,4 +93,3 @@ export function experimentRoutes({ store, artifacts }: RouteDeps): RouteDef[] {
     }),
   ]
 }
-

@@ -1,5 +1,5 @@
 /** Experiments in SQLite. */
-import { alreadyExists, CairnError, notFound } from '../../../protocol/errors.js'
+import { alreadyExists, CairnError, invalidParameter, notFound } from '../../../protocol/errors.js'
 import type { Experiment, LifecycleStage, Tag } from '../../../protocol/entities.js'
 import type { CreateExperimentInput, Page, SearchExperimentsInput } from '../tracking-store.js'
 import type { SqliteContext } from './context.js'
@@ -30,9 +30,13 @@ export class SqliteExperiments {
 
   constructor(private readonly ctx: SqliteContext) {
     const { db } = ctx
-    this.byId = db.prepare<[number], ExperimentRow>(`SELECT ${COLUMNS} FROM experiments WHERE experiment_id = ?`)
+    this.byId = db.prepare<[number], ExperimentRow>(
+      `SELECT ${COLUMNS} FROM experiments WHERE experiment_id = ?`,
+    )
     this.byName = db.prepare<[string], ExperimentRow>(`SELECT ${COLUMNS} FROM experiments WHERE name = ?`)
-    this.tagsOf = db.prepare<[number], Tag>('SELECT key, value FROM experiment_tags WHERE experiment_id = ? ORDER BY key')
+    this.tagsOf = db.prepare<[number], Tag>(
+      'SELECT key, value FROM experiment_tags WHERE experiment_id = ? ORDER BY rowid',
+    )
     this.insert = db.prepare(
       `INSERT INTO experiments (experiment_id, name, artifact_location, lifecycle_stage, creation_time, last_update_time)
        VALUES (?, ?, ?, 'active', ?, ?)`,
@@ -73,7 +77,10 @@ export class SqliteExperiments {
     const { db, clock } = this.ctx
     return db.transaction(() => {
       if (this.byName.get(input.name)) throw alreadyExists(`Experiment(name=${input.name}) already exists.`)
-      const next = (db.prepare('SELECT COALESCE(MAX(experiment_id), 0) + 1 FROM experiments').pluck().get() as number)
+      const next = db
+        .prepare('SELECT COALESCE(MAX(experiment_id), 0) + 1 FROM experiments')
+        .pluck()
+        .get() as number
       const now = clock.now()
       const location = input.artifactLocation || `${this.ctx.defaultArtifactRoot}/${next}`
       this.insert.run(next, input.name, location, now, now)
@@ -102,12 +109,18 @@ export class SqliteExperiments {
     const rows = this.ctx.db.prepare(sql).all(...params) as ExperimentRow[]
     const more = rows.length > input.maxResults
     const page = more ? rows.slice(0, input.maxResults) : rows
-    return { items: page.map((r) => this.toEntity(r)), nextOffset: more ? input.offset + input.maxResults : null }
+    return {
+      items: page.map((r) => this.toEntity(r)),
+      nextOffset: more ? input.offset + input.maxResults : null,
+    }
   }
 
+  /** As MLflow: INVALID_PARAMETER_VALUE (renaming a deleted experiment is INVALID_STATE instead). */
   private requireActive(row: ExperimentRow): void {
     if (row.lifecycle_stage !== 'active') {
-      throw new CairnError('INVALID_STATE', `The experiment ${row.experiment_id} must be in the 'active' state. Current state is ${row.lifecycle_stage}.`)
+      throw invalidParameter(
+        `The experiment ${row.experiment_id} must be in the 'active' state. Current state is ${row.lifecycle_stage}.`,
+      )
     }
   }
 
@@ -138,11 +151,9 @@ export class SqliteExperiments {
       const from: LifecycleStage = stage === 'deleted' ? 'active' : 'deleted'
       if (row.lifecycle_stage !== from) throw notFound(`No Experiment with id=${experimentId} exists`)
       const now = clock.now()
-      db.prepare('UPDATE experiments SET lifecycle_stage = ?, last_update_time = ? WHERE experiment_id = ?').run(
-        stage,
-        now,
-        row.experiment_id,
-      )
+      db.prepare(
+        'UPDATE experiments SET lifecycle_stage = ?, last_update_time = ? WHERE experiment_id = ?',
+      ).run(stage, now, row.experiment_id)
       db.prepare('UPDATE runs SET lifecycle_stage = ?, deleted_time = ? WHERE experiment_id = ?').run(
         stage,
         stage === 'deleted' ? now : null,
@@ -151,13 +162,12 @@ export class SqliteExperiments {
     })()
   }
 
+  /** Like MLflow, tags leave last_update_time alone; renames, deletes and restores set it. */
   setTag(experimentId: string, tag: Tag): void {
-    const { db, clock } = this.ctx
-    db.transaction(() => {
+    this.ctx.db.transaction(() => {
       const row = this.row(experimentId)
       this.requireActive(row)
       this.insertTag.run(row.experiment_id, tag.key, tag.value)
-      db.prepare('UPDATE experiments SET last_update_time = ? WHERE experiment_id = ?').run(clock.now(), row.experiment_id)
     })()
   }
 
@@ -166,7 +176,9 @@ export class SqliteExperiments {
     db.transaction(() => {
       const row = this.row(experimentId)
       this.requireActive(row)
-      const res = db.prepare('DELETE FROM experiment_tags WHERE experiment_id = ? AND key = ?').run(row.experiment_id, key)
+      const res = db
+        .prepare('DELETE FROM experiment_tags WHERE experiment_id = ? AND key = ?')
+        .run(row.experiment_id, key)
       if (res.changes === 0) throw notFound(`No tag with name: ${key} in experiment with id ${experimentId}`)
     })()
   }

@@ -3,8 +3,8 @@
  * `PRAGMA user_version` records the last one applied. Never edit a released migration; add one.
  *
  * Layout notes:
- * - Params, tags and latest metrics keep rowids: MLflow lists them in the order they were
- *   first logged, and an upsert keeps a row's rowid.
+ * - Params, run and experiment tags and latest metrics keep rowids: MLflow lists them in the
+ *   order they were first logged, and an upsert keeps a row's rowid.
  * - Runs have an integer `run_pk` used by every child table, so indexes stay small; the
  *   32-hex `run_uuid` is looked up once per request.
  * - Metric keys are interned in `metric_keys`; `metrics` keeps every point, clustered by
@@ -37,8 +37,8 @@ CREATE TABLE experiment_tags (
   experiment_id INTEGER NOT NULL REFERENCES experiments (experiment_id),
   key TEXT NOT NULL,
   value TEXT NOT NULL,
-  PRIMARY KEY (experiment_id, key)
-) WITHOUT ROWID;
+  UNIQUE (experiment_id, key)
+);
 
 CREATE TABLE runs (
   run_pk INTEGER PRIMARY KEY,
