@@ -83,7 +83,8 @@ export function createApp(opts: AppOptions): App {
     if (match.kind === 'method') {
       const allow = [...new Set<RouteMethod | 'OPTIONS'>([...match.allowed, 'OPTIONS'])].join(', ')
       if (method === 'OPTIONS') {
-        res.writeHead(200, { Allow: allow, 'Content-Length': 0 })
+        // As MLflow (Flask) answers OPTIONS: 200, an empty text/html body and the Allow header.
+        res.writeHead(200, { Allow: allow, 'Content-Type': 'text/html; charset=utf-8', 'Content-Length': 0 })
         res.end()
         return
       }
@@ -94,7 +95,8 @@ export function createApp(opts: AppOptions): App {
         { allow },
       )
     }
-    const ctx: RequestContext = { req, res, method, path, query: url.searchParams, rest: match.rest, log, maxJsonBytes }
+    const rawQuery = url.search.slice(1)
+    const ctx: RequestContext = { req, res, method, path, query: url.searchParams, rawQuery, rest: match.rest, log, maxJsonBytes }
     const answer = await match.handler(ctx)
     if (answer instanceof RawAnswer) await answer.write(res)
     else sendJson(res, 200, answer ?? {})

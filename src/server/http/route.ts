@@ -17,6 +17,8 @@ export interface RequestContext {
   method: string
   path: string
   query: URLSearchParams
+  /** The query string as sent, without the '?'. */
+  rawQuery: string
   /** The part of the path after a prefix route's prefix. */
   rest: string
   log: Logger
@@ -40,7 +42,9 @@ export async function readJsonObject(ctx: RequestContext): Promise<Record<string
   if (text.trim() === '') return {}
   const type = ctx.req.headers['content-type']
   if (type === undefined) throw invalidParameter('Bad Request. Content-Type header is missing.')
-  if (!JSON_TYPE.test(type)) throw invalidParameter("Bad Request. Content-Type must be one of ['application/json'].")
+  if (!JSON_TYPE.test(type)) {
+    throw invalidParameter("Bad Request. Content-Type must be one of ['application/json'].")
+  }
   let value: unknown
   try {
     value = parseJsonLenient(text)
@@ -50,9 +54,40 @@ export async function readJsonObject(ctx: RequestContext): Promise<Record<string
     throw invalidParameter(`Malformed JSON in request body: ${(err as Error).message}`)
   }
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    throw invalidParameter(`Request body must be a JSON object, got ${Array.isArray(value) ? 'an array' : typeof value}.`)
+    throw invalidParameter(
+      `Request body must be a JSON object, got ${Array.isArray(value) ? 'an array' : typeof value}.`,
+    )
   }
   return value as Record<string, unknown>
+}
+
+/**
+ * Refuses query strings that only parse by guessing: a parameter without '=' or with a second,
+ * unencoded '=' in its value. MLflow answers both with an HTML 500 page; Cairn says what is wrong.
+ */
+export function checkQueryString(raw: string): void {
+  for (const part of raw.split('&')) {
+    if (part === '') continue
+    const eq = part.indexOf('=')
+    if (eq === -1) {
+      throw invalidParameter(
+        `Malformed query string: parameter '${safeDecode(part)}' has no '=' and no value.`,
+      )
+    }
+    if (part.indexOf('=', eq + 1) !== -1) {
+      throw invalidParameter(
+        `Malformed query string: the value of '${safeDecode(part.slice(0, eq))}' contains an unencoded '='; send it as %3D.`,
+      )
+    }
+  }
+}
+
+function safeDecode(s: string): string {
+  try {
+    return decodeURIComponent(s.replaceAll('+', ' '))
+  } catch {
+    return s
+  }
 }
 
 /** Query parameters as a message input: repeated fields keep every value, others must be given once. */
@@ -62,8 +97,9 @@ function queryObject(query: URLSearchParams, schema: AnySchema): Record<string, 
   for (const key of new Set(query.keys())) {
     const all = query.getAll(key)
     if (repeated.has(key)) out[key] = all
-    else if (all.length > 1) throw invalidParameter(`Parameter '${key}' was given ${all.length} times; it takes one value.`)
-    else out[key] = all[0]
+    else if (all.length > 1) {
+      throw invalidParameter(`Parameter '${key}' was given ${all.length} times; it takes one value.`)
+    } else out[key] = all[0]
   }
   return out
 }
@@ -72,9 +108,15 @@ function queryObject(query: URLSearchParams, schema: AnySchema): Record<string, 
  * The request message: GET reads the query string, and (as MLflow does) a JSON body when the
  * query string is empty; other methods read the JSON body.
  */
-export async function readMessage<S extends AnySchema>(ctx: RequestContext, schema: S): Promise<Infer<S['shape']>> {
+export async function readMessage<S extends AnySchema>(
+  ctx: RequestContext,
+  schema: S,
+): Promise<Infer<S['shape']>> {
   if (ctx.method === 'GET' || ctx.method === 'HEAD') {
-    if ([...ctx.query.keys()].length > 0) return schema.parse(queryObject(ctx.query, schema), 'query')
+    if (ctx.rawQuery !== '') {
+      checkQueryString(ctx.rawQuery)
+      return schema.parse(queryObject(ctx.query, schema), 'query')
+    }
     const body = ctx.method === 'GET' ? await readJsonObject(ctx) : {}
     return schema.parse(body, 'json')
   }
