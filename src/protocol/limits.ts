@@ -24,7 +24,8 @@ export const LIMITS = {
   metricHistoryPageMax: 25_000,
   historyBulkMaxRuns: 20,
   historyBulkIntervalMaxRuns: 100,
-  historyBulkIntervalDefault: 320,
-  historyBulkIntervalMax: 25_000,
+  // get-history-bulk-interval: points per run, as current MLflow (MAX_RESULTS_PER_RUN).
+  historyBulkIntervalDefault: 2500,
+  historyBulkIntervalMax: 2500,
   artifactListPageMax: 1000,
 } as const

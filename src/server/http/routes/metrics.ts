@@ -62,9 +62,7 @@ export function metricRoutes({ store }: RouteDeps): RouteDef[] {
       }
       const max = msg.max_results ?? LIMITS.historyBulkIntervalDefault
       if (max <= 0 || max > LIMITS.historyBulkIntervalMax) {
-        throw invalidParameter(
-          `max_results must be between 1 and ${LIMITS.historyBulkIntervalMax}, got ${max}.`,
-        )
+        throw invalidParameter(`max_results must be between 1 and ${LIMITS.historyBulkIntervalMax}.`)
       }
       const metrics = await store.getMetricHistoryBulkInterval({
         runIds: msg.run_ids,
