@@ -2,9 +2,10 @@
  * Error codes and their HTTP statuses, in one table.
  *
  * The codes are MLflow's (databricks.proto ErrorCode) so MLflow clients map them to the
- * same exceptions. Statuses follow MLflow's `ERROR_CODE_TO_HTTP_STATUS` with two deliberate
- * differences, listed in docs/mlflow-differences.md: INVALID_STATE is a client mistake (400,
- * MLflow says 500) and METHOD_NOT_ALLOWED is Cairn's own (MLflow answers an HTML 405 page).
+ * same exceptions. Statuses follow MLflow's `ERROR_CODE_TO_HTTP_STATUS` with one deliberate
+ * difference, listed in docs/mlflow-differences.md: INVALID_STATE is a client mistake (400,
+ * MLflow says 500). A wrong HTTP method is ENDPOINT_NOT_FOUND with status 405 (MLflow answers
+ * an HTML 405 page); there is no code of its own for it, as MLflow's enum has none.
  */
 export const ERROR_CODES = {
   INTERNAL_ERROR: 500,
