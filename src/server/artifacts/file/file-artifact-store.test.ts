@@ -1,4 +1,5 @@
 import {
+  appendFileSync,
   mkdirSync,
   mkdtempSync,
   readdirSync,
@@ -125,7 +126,10 @@ describe('FileArtifactStore', () => {
   it('fails an upload whose body was closed before it began, leaving nothing', async () => {
     const closed = new Readable({ read() {} })
     closed.destroy()
-    await expect(store.upload('f.txt', closed)).rejects.toThrow('ended before its last byte')
+    expect(await codeOf(store.upload('f.txt', closed))).toEqual({
+      code: 'INVALID_PARAMETER_VALUE',
+      status: 400,
+    })
     expect(tree(root)).toEqual([])
   })
 
@@ -139,6 +143,14 @@ describe('FileArtifactStore', () => {
     slow.push(null)
     await upload
     expect(await store.list('')).toEqual([{ path: 'f.txt', isDir: false, fileSize: 4 }])
+  })
+
+  it('downloads the bytes present when the file was opened, even if it grows meanwhile', async () => {
+    await store.upload('grow.log', body('first\n'))
+    const file = await store.download('grow.log')
+    appendFileSync(join(root, 'grow.log'), 'second\n')
+    expect(file.size).toBe(6)
+    expect(await text(file.stream)).toBe('first\n')
   })
 
   it('answers RESOURCE_DOES_NOT_EXIST for a missing file and INVALID_PARAMETER_VALUE for a folder', async () => {

@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto'
 import { constants, type Dirent } from 'node:fs'
 import { mkdir, open, readdir, realpath, rename, rm, rmdir, stat, type FileHandle } from 'node:fs/promises'
 import { dirname, join, relative, sep } from 'node:path'
-import type { Readable } from 'node:stream'
+import { Readable } from 'node:stream'
 import { pathToFileURL } from 'node:url'
 import type { FileInfo } from '../../../protocol/entities.js'
 import { CairnError, invalidParameter, notFound } from '../../../protocol/errors.js'
@@ -160,7 +160,13 @@ export class FileArtifactStore implements ArtifactStore {
       const st = await file.stat()
       if (st.isDirectory()) throw isFolder(path)
       if (!st.isFile()) throw invalidPath(path, 'it is not a regular file')
-      return { size: st.size, stream: file.createReadStream({ highWaterMark: 256 * 1024 }) }
+      // The bytes there when the file was opened: a file appended to meanwhile (file: run roots
+      // are written by clients directly) must not send more than the announced size.
+      if (st.size === 0) {
+        await file.close()
+        return { size: 0, stream: Readable.from([]) }
+      }
+      return { size: st.size, stream: file.createReadStream({ end: st.size - 1, highWaterMark: 256 * 1024 }) }
     } catch (err) {
       await file.close()
       throw err

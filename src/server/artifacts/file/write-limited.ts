@@ -9,6 +9,11 @@ export function uploadTooLarge(limit: number): CairnError {
   })
 }
 
+/** The client went away mid-upload: its failure, not one to log as a server error. */
+function uploadCutShort(): CairnError {
+  return new CairnError('INVALID_PARAMETER_VALUE', 'The upload ended before its last byte.')
+}
+
 /**
  * Reads `body` through a pass-through, so that stopping early (limit, disk error) destroys only
  * the pass-through: `body` is unpiped and left as it was, and an HTTP request can still be
@@ -19,10 +24,7 @@ function detached(body: Readable): { source: Readable; release: () => void } {
   const source = new PassThrough({ highWaterMark: 256 * 1024 })
   // Also fires at once for a body that was already destroyed before the upload began.
   const stopWatching = finished(body, { writable: false }, (err) => {
-    if (err)
-      source.destroy(
-        err.code === 'ERR_STREAM_PREMATURE_CLOSE' ? new Error('the upload ended before its last byte') : err,
-      )
+    if (err) source.destroy(err.code === 'ERR_STREAM_PREMATURE_CLOSE' ? uploadCutShort() : err)
   })
   body.pipe(source)
   return {

@@ -74,12 +74,7 @@ function download(path: string, file: ArtifactDownload, opts: SendOptions): RawA
     } catch (err) {
       // The client went away mid-download: nothing to answer. A read error mid-stream cannot
       // become an error answer either (the status is sent); the app logs it and cuts the reply.
-      if (
-        res.destroyed &&
-        !res.writableFinished &&
-        (err as NodeJS.ErrnoException).code === 'ERR_STREAM_PREMATURE_CLOSE'
-      )
-        return
+      if ((err as NodeJS.ErrnoException).code === 'ERR_STREAM_PREMATURE_CLOSE') return
       throw err
     }
   })
