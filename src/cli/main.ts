@@ -1,6 +1,8 @@
 /** The `cairn` command line. Each command lives in commands/<name>.ts and registers itself here. */
 import { Command, CommanderError } from 'commander'
 import { CAIRN_VERSION } from '../version.js'
+import { registerExperimentsCommand } from './commands/experiments.js'
+import { registerRunsCommand } from './commands/runs.js'
 import { registerServerCommand } from './commands/server.js'
 
 export function buildProgram(): Command {
@@ -11,6 +13,8 @@ export function buildProgram(): Command {
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride()
   registerServerCommand(program)
+  registerExperimentsCommand(program)
+  registerRunsCommand(program)
   return program
 }
 
@@ -22,8 +26,8 @@ export async function main(argv: string[]): Promise<number> {
     return typeof process.exitCode === 'number' ? process.exitCode : 0
   } catch (err) {
     if (err instanceof CommanderError) {
-      // --help and --version end here with code 0; usage errors were already printed.
-      return err.exitCode
+      // --help and --version end here with code 0; bad arguments (already printed) exit 2.
+      return err.exitCode === 0 ? 0 : 2
     }
     process.stderr.write(`cairn: ${err instanceof Error ? err.message : String(err)}\n`)
     return 1
