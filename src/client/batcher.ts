@@ -92,8 +92,9 @@ export class LogBatcher {
   }
 
   private push(entries: BatchContent): void {
-    this.queued.params.push(...entries.params)
-    this.queued.tags.push(...entries.tags)
+    // Loops, not push(...spread): a huge single call must not overflow the argument stack.
+    for (const p of entries.params) this.queued.params.push(p)
+    for (const t of entries.tags) this.queued.tags.push(t)
     for (const m of entries.metrics) this.queued.metrics.push(m)
     this.size += countEntities(entries)
     this.kick()

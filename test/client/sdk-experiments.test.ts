@@ -97,6 +97,24 @@ describe('SDK error mapping', () => {
     })
     await expect(bare.getExperiment('0')).rejects.toMatchObject({ code: 'INTERNAL_ERROR', status: 502 })
   })
+})
+
+describe('SDK transport', () => {
+  it('reuses one kept-alive connection for consecutive calls', async () => {
+    const fresh = new CairnClient({ trackingUri: server.url, env: {}, handleExit: false })
+    let connections = 0
+    const count = (): void => {
+      connections++
+    }
+    server.server.on('connection', count)
+    try {
+      for (let i = 0; i < 20; i++) await fresh.getExperiment('0')
+    } finally {
+      server.server.off('connection', count)
+    }
+    // Node's fetch pools connections process-wide, so an earlier idle one may be reused (0 new).
+    expect(connections).toBeLessThanOrEqual(1)
+  })
 
   it('the low-level client calls any endpoint row and returns its wire answer', async () => {
     const answer = await client.http.call(TRACKING_API.getExperiment, { experiment_id: '0' })
