@@ -28,6 +28,7 @@ export class ExitHooks {
   private readonly open = new Set<ExitAware>()
   private installed = false
   private finishing: Promise<void> | null = null
+  private deadline: NodeJS.Timeout | null = null
   private readonly onBeforeExit = (): void => {
     if (this.open.size > 0 && this.finishing === null) void this.finishAll('FINISHED')
   }
@@ -36,11 +37,8 @@ export class ExitHooks {
       this.reraise(signal)
       return
     }
-    const deadline = setTimeout(() => this.reraise(signal), this.exitTimeoutMs)
-    void this.finishAll('KILLED').then(() => {
-      clearTimeout(deadline)
-      this.reraise(signal)
-    })
+    this.deadline = setTimeout(() => this.reraise(signal), this.exitTimeoutMs)
+    void this.finishAll('KILLED').then(() => this.reraise(signal))
   }
 
   constructor(
@@ -74,11 +72,14 @@ export class ExitHooks {
     this.open.clear()
     this.finishing = Promise.all(runs.map((r) => r.finishOnExit(status))).then(() => {
       this.finishing = null
+      if (this.open.size === 0) this.uninstall()
     })
     return this.finishing
   }
 
   private reraise(signal: Signal): void {
+    if (this.deadline !== null) clearTimeout(this.deadline)
+    this.deadline = null
     this.uninstall()
     // Someone else listens: they were told too, and they own what happens next.
     if (this.proc.listenerCount(signal) > 0) return
