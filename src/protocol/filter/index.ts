@@ -1,20 +1,34 @@
 /**
- * The search language's entry points. PLACEHOLDER until the parser lands: an empty filter is
- * accepted, anything else is refused with a clear error.
+ * The search language's entry points: filter strings and order_by lists → typed trees (ast.ts),
+ * checked against the target's key table (keys.ts). Errors are INVALID_PARAMETER_VALUE naming
+ * the bad token and its position (0-based), and listing the valid keys where a key was wrong.
+ *
+ * @example parseSearchFilter('runs', "metrics.acc > 0.9 AND (params.opt = 'adam' OR tags.team LIKE 'ml%')")
  */
-import { invalidParameter } from '../errors.js'
 import type { FilterExpr, OrderKey } from './ast.js'
+import type { SearchTarget } from './keys.js'
+import { parseFilter, parseOrderBy } from './parse.js'
 
-export type SearchTarget = 'runs' | 'experiments' | 'registered_models' | 'model_versions'
-
-export function parseSearchFilter(_target: SearchTarget, text: string): FilterExpr | null {
-  if (text.trim() === '') return null
-  throw invalidParameter('Filters are not supported yet')
+export function parseSearchFilter(target: SearchTarget, text: string): FilterExpr | null {
+  return parseFilter(target, text)
 }
 
-export function parseSearchOrderBy(_target: SearchTarget, items: string[]): OrderKey[] {
-  if (items.length === 0) return []
-  throw invalidParameter('order_by is not supported yet')
+export function parseSearchOrderBy(target: SearchTarget, items: readonly string[]): OrderKey[] {
+  return parseOrderBy(target, items)
 }
 
-export type { FilterExpr, OrderKey } from './ast.js'
+export type { Comparator, Comparison, Entity, FilterExpr, Literal, OrderKey } from './ast.js'
+export type { SearchTarget } from './keys.js'
+export { SEARCH_TARGETS } from './keys.js'
+export { formatFilter, formatOrderKey } from './format.js'
+export {
+  DATASET_CONTEXT_TAG,
+  experimentSubject,
+  fullOrder,
+  makeSubject,
+  matches,
+  orderComparator,
+  runSubject,
+  type DatasetFacet,
+  type SearchSubject,
+} from './evaluate.js'
