@@ -26,8 +26,8 @@ import { openSqlite } from './db.js'
 import { parseExperimentId, SqliteExperiments } from './experiments.js'
 import { SqliteMetrics } from './metrics.js'
 import { SQLITE_MIGRATIONS } from './migrations.js'
-import { SqliteRuns, type RunRow } from './runs.js'
-import { compileRunSearch } from './search-sql.js'
+import { SqliteRuns } from './runs.js'
+import { compileRunSearch, selectRunRows } from './search-sql.js'
 
 export interface SqliteTrackingStoreOptions {
   /** File path or ':memory:'. */
@@ -35,6 +35,8 @@ export interface SqliteTrackingStoreOptions {
   defaultArtifactRoot: string
   clock?: Clock
   ids?: IdGenerator
+  /** Whether run search may start from a selective filter's index (default true; tests turn it off to cover the ordered walk). */
+  searchDrivers?: boolean
 }
 
 export class SqliteTrackingStore implements TrackingStore {
@@ -43,6 +45,7 @@ export class SqliteTrackingStore implements TrackingStore {
   private readonly experiments: SqliteExperiments
   private readonly runs: SqliteRuns
   private readonly metrics: SqliteMetrics
+  private readonly searchDrivers: boolean
 
   constructor(opts: SqliteTrackingStoreOptions) {
     const db = openSqlite({ path: opts.path, migrations: SQLITE_MIGRATIONS })
@@ -56,6 +59,7 @@ export class SqliteTrackingStore implements TrackingStore {
     this.experiments = new SqliteExperiments(this.ctx)
     this.runs = new SqliteRuns(this.ctx)
     this.metrics = new SqliteMetrics(this.ctx)
+    this.searchDrivers = opts.searchDrivers ?? true
     this.experiments.ensureDefault()
   }
 
@@ -130,18 +134,11 @@ export class SqliteTrackingStore implements TrackingStore {
     if (experimentIds.length === 0 || input.maxResults === 0) {
       return { items: [], nextOffset: input.maxResults === 0 ? input.offset : null }
     }
-    const { sql, params } = compileRunSearch(
-      {
-        experimentIds,
-        filter: input.filter,
-        orderBy: input.orderBy,
-        viewType: input.viewType,
-        limit: input.maxResults + 1,
-        offset: input.offset,
-      },
+    const plan = compileRunSearch(
+      { experimentIds, filter: input.filter, orderBy: input.orderBy, viewType: input.viewType },
       { metricKeyId: (key) => this.ctx.metricKeys.lookup(key) },
     )
-    const rows = this.ctx.db.prepare(sql).all(...params) as RunRow[]
+    const rows = selectRunRows(this.ctx.db, plan, { limit: input.maxResults + 1, offset: input.offset, drivers: this.searchDrivers })
     const more = rows.length > input.maxResults
     const page = more ? rows.slice(0, input.maxResults) : rows
     return { items: this.runs.load(page), nextOffset: more ? input.offset + input.maxResults : null }
