@@ -306,6 +306,8 @@ export function describeSearchContract(
                 max: q.max,
               })
               expect(page.items.map((r) => r.info.runId)).toEqual(want.map((r) => r.info.runId))
+              // Whole runs, as get-run answers them: the search loads what it found faithfully.
+              expect(page.items).toEqual(want)
               const total = inScope.filter((x) => matches(filter, x.subject)).length
               expect(page.nextOffset).toBe(total > q.offset + q.max ? q.offset + q.max : null)
               // The same keys behind a two-valued one, so they decide between many ties.

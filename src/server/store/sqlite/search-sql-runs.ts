@@ -21,9 +21,6 @@
 import type { ViewType } from '../../../protocol/entities.js'
 import type { Comparison, FilterExpr, OrderKey } from '../../../protocol/filter/ast.js'
 import { fullOrder } from '../../../protocol/filter/evaluate.js'
-import type Database from 'better-sqlite3'
-import type { SqliteDb } from './db.js'
-import type { RunRow } from './runs.js'
 import { booleanSql, direction, lifecycle, valueTest, type SearchKeys } from './search-sql-common.js'
 import { FALSE, type Fragment, joinSql, raw, sql } from './sql-fragment.js'
 
@@ -251,75 +248,4 @@ export function compileRunSearch(q: RunSearchQuery, keys: SearchKeys): RunSearch
                 ORDER BY ${joinSql(all.terms, ', ')}`,
   }))
   return { segments, drivers: driven }
-}
-
-type Statement = Database.Statement<unknown[], unknown>
-
-const statements = new WeakMap<SqliteDb, Map<string, Statement>>()
-
-function prepared(db: SqliteDb, text: string): Statement {
-  let cache = statements.get(db)
-  if (!cache) statements.set(db, (cache = new Map<string, Statement>()))
-  let stmt = cache.get(text)
-  if (!stmt) {
-    if (cache.size >= 200) cache.clear()
-    stmt = db.prepare<unknown[]>(text)
-    cache.set(text, stmt)
-  }
-  return stmt
-}
-
-/**
- * Rows `offset … offset+limit` of the plan's order. A driver with at most `cap` candidates wins
- * (cap ≈ the index entries the ordered walk would read for a selective filter); otherwise each
- * segment in turn until the page is full.
- */
-export function selectRunRows(
-  db: SqliteDb,
-  plan: RunSearchPlan,
-  page: { limit: number; offset: number; drivers?: boolean },
-): RunRow[] {
-  const { limit, offset } = page
-  const cap = Math.max(1000, 10 * (offset + limit))
-  let best: { query: Fragment; count: number } | undefined
-  for (const d of page.drivers === false ? [] : plan.drivers) {
-    // Branches are counted apart, each only up to the cap: a UNION would read them all to dedupe.
-    let count = 0
-    for (const b of d.branches) {
-      count += prepared(db, `SELECT count(*) FROM (${b.sql} LIMIT ?)`)
-        .pluck()
-        .get(...b.params, cap + 1 - count) as number
-      if (count > cap) break
-    }
-    if (count <= cap && (best === undefined || count < best.count)) best = { query: d.query, count }
-    if (count === 0) break
-  }
-  if (best)
-    return prepared(db, `${best.query.sql} LIMIT ? OFFSET ?`).all(
-      ...best.query.params,
-      limit,
-      offset,
-    ) as RunRow[]
-  const rows: RunRow[] = []
-  let skip = offset
-  for (const segment of plan.segments) {
-    const need = limit - rows.length
-    if (need <= 0) break
-    const found = prepared(db, `${segment.sql} LIMIT ? OFFSET ?`).all(
-      ...segment.params,
-      need,
-      skip,
-    ) as RunRow[]
-    rows.push(...found)
-    if (found.length > 0 || skip === 0) {
-      skip = 0
-      continue
-    }
-    // The whole segment lay before the page: skip past it.
-    const count = prepared(db, `SELECT COUNT(*) FROM (${segment.sql})`)
-      .pluck()
-      .get(...segment.params) as number
-    skip = Math.max(0, skip - count)
-  }
-  return rows
 }

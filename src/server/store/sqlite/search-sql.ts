@@ -10,12 +10,8 @@ import { fullOrder } from '../../../protocol/filter/evaluate.js'
 import { booleanSql, direction, lifecycle, valueTest } from './search-sql-common.js'
 import { type Fragment, joinSql, raw, sql } from './sql-fragment.js'
 
-export {
-  compileRunSearch,
-  selectRunRows,
-  type RunSearchPlan,
-  type RunSearchQuery,
-} from './search-sql-runs.js'
+export { compileRunSearch, type RunSearchPlan, type RunSearchQuery } from './search-sql-runs.js'
+export { selectRunRows } from './search-run-rows.js'
 export type { SearchKeys } from './search-sql-common.js'
 
 export interface SqlQuery {
