@@ -9,7 +9,7 @@
  *
  * Strings: '…' or "…"; the quote is escaped by doubling it (SQL) or with a backslash, and `\\`
  * is a backslash. Any other backslash is kept as is (Windows paths stay readable). MLflow keeps
- * escapes verbatim in the value; Cairn decodes them (listed in docs/mlflow-differences.md).
+ * escapes verbatim in the value; Cairn decodes them (listed in docs/search.md).
  */
 import { invalidParameter } from '../errors.js'
 

@@ -5,7 +5,8 @@
 import type Database from 'better-sqlite3'
 import type { SqliteDb } from './db.js'
 import type { RunRow } from './runs.js'
-import type { RunSearchPlan } from './search-sql-runs.js'
+import { compareStrings } from '../../../protocol/filter/evaluate.js'
+import type { RunPartitions, RunSearchPlan } from './search-sql-runs.js'
 import type { Fragment } from './sql-fragment.js'
 
 type Statement = Database.Statement<unknown[], unknown>
@@ -54,6 +55,17 @@ function runRows(stmt: Statement, params: unknown[]): RunRow[] {
   }))
 }
 
+/** The first `offset + limit` rows of each partition, merged by start_time then run id. */
+function mergePartitions(db: SqliteDb, partitions: RunPartitions, limit: number, offset: number): RunRow[] {
+  const need = offset + limit
+  const rows = partitions.queries.flatMap((q) =>
+    runRows(prepared(db, `${q.sql} LIMIT ?`), [...q.params, need]),
+  )
+  const dir = partitions.ascending ? 1 : -1
+  rows.sort((a, b) => dir * (a.start_time - b.start_time) || compareStrings(a.run_uuid, b.run_uuid))
+  return rows.slice(offset, need)
+}
+
 /**
  * Rows `offset … offset+limit` of the plan's order. A driver with at most `cap` candidates wins
  * (cap ≈ the index entries the ordered walk would read for a selective filter); otherwise each
@@ -79,8 +91,10 @@ export function selectRunRows(
     if (count <= cap && (best === undefined || count < best.count)) best = { query: d.query, count }
     if (count === 0) break
   }
-  if (best)
+  if (best) {
     return runRows(prepared(db, `${best.query.sql} LIMIT ? OFFSET ?`), [...best.query.params, limit, offset])
+  }
+  if (plan.partitions) return mergePartitions(db, plan.partitions, limit, offset)
   let rows: RunRow[] = []
   let skip = offset
   for (const segment of plan.segments) {

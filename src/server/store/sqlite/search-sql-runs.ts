@@ -38,11 +38,24 @@ export interface RunDriver {
   query: Fragment
 }
 
+/**
+ * The default order (start_time, then run id) over several experiments or lifecycle stages: one
+ * query per (experiment, stage), each walking `runs_by_experiment` in order, merged by the caller.
+ * A single query would sort every run (or, with sqlite_stat1, often pick a worse plan).
+ */
+export interface RunPartitions {
+  queries: Fragment[]
+  ascending: boolean
+}
+
 export interface RunSearchPlan {
   /** Queries whose results, concatenated in order, are the search's full order. No LIMIT yet. */
   segments: Fragment[]
   drivers: RunDriver[]
+  partitions?: RunPartitions
 }
+
+const MAX_PARTITIONS = 64
 
 const RUN_COLUMNS = raw(
   'r.run_pk, r.run_uuid, r.experiment_id, r.run_name, r.user_id, r.status, r.start_time, r.end_time, r.artifact_uri, r.lifecycle_stage',
@@ -247,5 +260,21 @@ export function compileRunSearch(q: RunSearchQuery, keys: SearchKeys): RunSearch
                 WHERE ${joinSql([raw('r.run_pk = f.run_pk'), ...base], ' AND ')}
                 ORDER BY ${joinSql(all.terms, ', ')}`,
   }))
-  return { segments, drivers: driven }
+  const plan: RunSearchPlan = { segments, drivers: driven }
+  const stages =
+    q.viewType === 'ALL' ? ['active', 'deleted'] : [q.viewType === 'ACTIVE_ONLY' ? 'active' : 'deleted']
+  const byTimeThenId = first!.entity === 'attribute' && first!.key === 'start_time' && rest.length === 1
+  const count = q.experimentIds.length * stages.length
+  if (byTimeThenId && count > 1 && count <= MAX_PARTITIONS) {
+    const filter = base.slice(2)
+    const queries = q.experimentIds.flatMap((id) =>
+      stages.map(
+        (stage) => sql`SELECT ${RUN_COLUMNS} FROM runs r
+                        WHERE ${joinSql([sql`r.experiment_id = ${id} AND r.lifecycle_stage = ${stage}`, ...filter], ' AND ')}
+                        ORDER BY r.start_time ${direction(first!.ascending)}, r.run_uuid ASC`,
+      ),
+    )
+    plan.partitions = { queries, ascending: first!.ascending }
+  }
+  return plan
 }
