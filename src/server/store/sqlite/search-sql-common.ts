@@ -27,13 +27,21 @@ const OPERATORS: Partial<Record<Comparator, string>> = {
   '>=': '>=',
 }
 
+const LONG_LIST = 500
+
+/** The inside of `IN (…)`; a long list travels as one JSON parameter (SQLite caps bound variables). */
+export function inList(values: readonly (string | number)[]): Fragment {
+  if (values.length > LONG_LIST) return sql`SELECT value FROM json_each(${JSON.stringify(values)})`
+  return joinSql(
+    values.map((v) => sql`${v}`),
+    ', ',
+  )
+}
+
 /** `column <comparator> value`; NULL columns never satisfy it, as the evaluator's missing values. */
 export function valueTest(column: Fragment, comparator: Comparator, value: Literal): Fragment {
   if (value.kind === 'list') {
-    const list = joinSql(
-      value.values.map((v) => sql`${v}`),
-      ', ',
-    )
+    const list = inList(value.values)
     return comparator === 'NOT IN' ? sql`${column} NOT IN (${list})` : sql`${column} IN (${list})`
   }
   const v = value.value

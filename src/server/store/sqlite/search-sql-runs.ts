@@ -21,7 +21,7 @@
 import type { ViewType } from '../../../protocol/entities.js'
 import type { Comparison, FilterExpr, OrderKey } from '../../../protocol/filter/ast.js'
 import { fullOrder } from '../../../protocol/filter/evaluate.js'
-import { booleanSql, direction, lifecycle, valueTest, type SearchKeys } from './search-sql-common.js'
+import { booleanSql, direction, inList, lifecycle, valueTest, type SearchKeys } from './search-sql-common.js'
 import { FALSE, type Fragment, joinSql, raw, sql } from './sql-fragment.js'
 
 export interface RunSearchQuery {
@@ -241,11 +241,10 @@ function drivers(expr: FilterExpr, keys: SearchKeys): Fragment[][] {
 export function compileRunSearch(q: RunSearchQuery, keys: SearchKeys): RunSearchPlan {
   const order = fullOrder('runs', q.orderBy)
   const [first, ...rest] = order
-  const marks = joinSql(
-    q.experimentIds.map((id) => sql`${id}`),
-    ', ',
-  )
-  const base = [sql`r.experiment_id IN (${marks})`, lifecycle(q.viewType, 'r.lifecycle_stage')]
+  const base = [
+    sql`r.experiment_id IN (${inList(q.experimentIds)})`,
+    lifecycle(q.viewType, 'r.lifecycle_stage'),
+  ]
   if (q.filter) base.push(booleanSql(q.filter, (c) => runComparison(c, keys)))
   const later = laterKeys(rest, keys)
   const segments = segmentsForFirstKey(first!, keys).map(

@@ -186,4 +186,35 @@ describe('SQLite search SQL', () => {
       expect.stringContaining('USING COVERING INDEX params_by_key'),
     ])
   })
+
+  it('takes IN lists longer than SQLite allows bound variables', async () => {
+    const exp = await store.createExperiment({ name: 'many', tags: [] })
+    const runs = await Promise.all(
+      [1, 2, 3].map((t) =>
+        store.createRun({ experimentId: exp, userId: 'u', runName: `r${t}`, startTime: t, tags: [] }),
+      ),
+    )
+    const ids = Array.from({ length: 40_000 }, (_, i) => i.toString(16).padStart(32, 'f'))
+    ids[12_345] = runs[0]!.info.runId
+    ids[39_999] = runs[2]!.info.runId
+    const search = async (comparator: 'IN' | 'NOT IN') =>
+      (
+        await store.searchRuns({
+          experimentIds: [exp],
+          filter: {
+            type: 'compare',
+            entity: 'attribute',
+            key: 'run_id',
+            comparator,
+            value: { kind: 'list', values: ids },
+          },
+          orderBy: [],
+          viewType: 'ALL',
+          maxResults: 10,
+          offset: 0,
+        })
+      ).items.map((r) => r.info.runName)
+    expect(await search('IN')).toEqual(['r3', 'r1'])
+    expect(await search('NOT IN')).toEqual(['r2'])
+  })
 })
