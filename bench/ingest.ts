@@ -12,13 +12,7 @@ import { API, createExperiment, createRun, getHistory, HttpClient } from './lib/
 import { BatchBodies, sustain, type SustainResult } from './lib/load.js'
 import { formatHot, newestProfile, summarizeProfile } from './lib/profile.js'
 import { conditionsNow, MB, parseArgs, printReport, progress, type CaseResult } from './lib/report.js'
-import {
-  removeHome,
-  RssSampler,
-  startServerProcess,
-  type ProcUsage,
-  type ServerProcess,
-} from './lib/server-process.js'
+import { removeHome, RssSampler, startServerProcess, type ServerProcess } from './lib/server-process.js'
 import { runWrk, wrkAvailable } from './lib/wrk.js'
 
 const LOG_BATCH_CLIENTS = 4
@@ -80,13 +74,15 @@ async function logBatchCase(server: ServerProcess, scale: number): Promise<CaseR
   }
 }
 
-/** The server's CPU use (cores busy, user + system) and peak RSS in a measured window. */
-function serverUsage(res: SustainResult | { server?: ProcUsage }): Record<string, unknown> {
-  if (!res.server) return {}
+/** CPU use (cores busy) of the server (user + system) and of this client, and the server's peak RSS. */
+function serverUsage(res: Partial<SustainResult>): Record<string, unknown> {
+  const client = res.clientCores !== undefined ? { clientCpuCores: res.clientCores } : {}
+  if (!res.server) return client
   const { userCores, systemCores, maxRssBytes } = res.server
   return {
     serverCpuCores: `${userCores} user + ${systemCores} sys`,
     serverMaxRssMb: Math.round(maxRssBytes / MB),
+    ...client,
   }
 }
 
@@ -99,7 +95,7 @@ async function sequential(
   seconds: number,
   runId: string | null,
   stepBase: number,
-): Promise<{ calls: number; perSecond: number; errors: number; usage?: ProcUsage }> {
+): Promise<{ calls: number; perSecond: number; errors: number; usage: Partial<SustainResult> }> {
   if (client === 'wrk') {
     const env: Record<string, string> = runId ? { RUN_ID: runId, STEP_BASE: String(stepBase) } : {}
     const script = runId ? 'log-metric.lua' : 'health.lua'
@@ -116,7 +112,7 @@ async function sequential(
       calls: r.requests,
       perSecond: r.perSecond,
       errors: r.non2xx + r.socketErrors,
-      usage: rss.usage(),
+      usage: { server: rss.usage() },
     }
   }
   const http = new HttpClient(server.url, { connections: 1 })
@@ -143,7 +139,7 @@ async function sequential(
     calls: res.units,
     perSecond: res.perSecond,
     errors: res.errors,
-    ...(res.server ? { usage: res.server } : {}),
+    usage: res,
   }
 }
 
@@ -169,7 +165,7 @@ async function logMetricCases(
       unit: 'calls/s',
       ...(i === 0 ? { target: 10_000, peer: 111 } : {}),
       better: 'higher',
-      details: { calls: r.calls, stored, ...serverUsage({ ...(r.usage ? { server: r.usage } : {}) }) },
+      details: { calls: r.calls, stored, ...serverUsage(r.usage) },
     })
   }
   for (const client of clients) {
@@ -179,7 +175,7 @@ async function logMetricCases(
       measured: r.perSecond,
       unit: 'calls/s',
       better: 'higher',
-      details: { errors: r.errors, ...serverUsage({ ...(r.usage ? { server: r.usage } : {}) }) },
+      details: { errors: r.errors, ...serverUsage(r.usage) },
     })
   }
   http.close()

@@ -69,6 +69,8 @@ export interface SustainResult {
   firstError?: string
   /** The server's peak RSS and CPU use during the window, when `pid` was given. */
   server?: ProcUsage
+  /** CPU this (client) process used during the window, in cores. */
+  clientCores: number
 }
 
 /**
@@ -84,6 +86,13 @@ export async function sustain(opts: SustainOptions): Promise<SustainResult> {
   let firstError: string | undefined
   let sampler: RssSampler | undefined
   let usage: ProcUsage | undefined
+  let clientStart: NodeJS.CpuUsage | undefined
+  let clientCores = Number.NaN
+  setTimeout(() => (clientStart = process.cpuUsage()), opts.warmupMs)
+  setTimeout(() => {
+    const used = process.cpuUsage(clientStart)
+    clientCores = Math.round((used.user + used.system) / 10 / opts.durationMs) / 100
+  }, opts.warmupMs + opts.durationMs)
   const watch = opts.pid
   if (watch !== undefined) {
     setTimeout(() => (sampler = new RssSampler(watch)), opts.warmupMs)
@@ -114,6 +123,7 @@ export async function sustain(opts: SustainOptions): Promise<SustainResult> {
     perSecond: units / seconds,
     buckets,
     errors,
+    clientCores,
     ...(firstError ? { firstError } : {}),
     ...(usage ? { server: usage } : {}),
   }

@@ -52,9 +52,12 @@ export function summarizeProfile(path: string, top = 25): HotFunction[] {
     .map(([name, hits]) => ({ name, selfPct: pct(hits), totalPct: pct(total.get(name) ?? 0) }))
 }
 
+/** The main thread's profile in a --cpu-prof-dir (files are CPU.<date>.<time>.<pid>.<thread>.<seq>.cpuprofile). */
 export function newestProfile(dir: string): string | undefined {
   const files = readdirSync(dir).filter((f) => f.endsWith('.cpuprofile'))
-  return files.length > 0 ? join(dir, files.sort().at(-1)!) : undefined
+  const main = files.filter((f) => f.split('.')[4] === '0')
+  const pick = (main.length > 0 ? main : files).sort().at(-1)
+  return pick === undefined ? undefined : join(dir, pick)
 }
 
 export function formatHot(hot: HotFunction[]): string {
