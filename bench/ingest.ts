@@ -5,8 +5,9 @@
  *
  *   npm run build && npx tsx bench/ingest.ts [--json] [--profile] [--scale 0.3] [--only log-batch]
  */
+import { spawn } from 'node:child_process'
 import { mkdtempSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { cpus, setPriority, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { API, createExperiment, createRun, getHistory, HttpClient } from './lib/http.js'
 import { BatchBodies, sustain, type SustainResult } from './lib/load.js'
@@ -143,11 +144,36 @@ async function sequential(
   }
 }
 
+/** Lowest-priority busy loops, one per CPU, so no vCPU halts between round trips; returns a stop function. */
+function keepCpusAwake(): () => void {
+  const spinners = cpus().map(() => {
+    const child = spawn(process.execPath, ['-e', 'for (;;) {}'], { stdio: 'ignore' })
+    setPriority(child.pid!, 19)
+    return child
+  })
+  return () => spinners.forEach((c) => c.kill('SIGKILL'))
+}
+
 /** One client, one log-metric call at a time, each a new step; then GET /health the same way. */
 async function logMetricCases(
   server: ServerProcess,
   scale: number,
   clients: Client[],
+  awake: boolean,
+): Promise<CaseResult[]> {
+  const stopSpinners = awake ? keepCpusAwake() : undefined
+  try {
+    return await sequentialCases(server, scale, clients, awake ? ', vCPUs kept awake' : '')
+  } finally {
+    stopSpinners?.()
+  }
+}
+
+async function sequentialCases(
+  server: ServerProcess,
+  scale: number,
+  clients: Client[],
+  suffix: string,
 ): Promise<CaseResult[]> {
   const http = new HttpClient(server.url, { connections: 1 })
   const experimentId = await createExperiment(http, 'bench-log-metric')
@@ -160,7 +186,7 @@ async function logMetricCases(
     if (r.errors > 0 || stored < r.calls)
       throw new Error(`log-metric: ${r.errors} errors, ${stored} stored < ${r.calls} answered`)
     out.push({
-      case: `log-metric (1 sequential client, ${client})`,
+      case: `log-metric (1 sequential client, ${client}${suffix})`,
       measured: r.perSecond,
       unit: 'calls/s',
       ...(i === 0 ? { target: 10_000, peer: 111 } : {}),
@@ -171,7 +197,7 @@ async function logMetricCases(
   for (const client of clients) {
     const r = await sequential(server, client, 3 * scale, null, 0)
     out.push({
-      case: `  floor: GET /health (1 sequential client, ${client})`,
+      case: `  floor: GET /health (1 sequential client, ${client}${suffix})`,
       measured: r.perSecond,
       unit: 'calls/s',
       better: 'higher',
@@ -272,7 +298,7 @@ async function main(): Promise<void> {
     if (want('log-metric')) {
       const clients: Client[] = wrkAvailable() ? ['wrk', 'node'] : ['node']
       progress(`log-metric (${clients.join(', ')}) ...`)
-      results.push(...(await logMetricCases(server, args.scale, clients)))
+      results.push(...(await logMetricCases(server, args.scale, clients, args.awake)))
     }
     if (want('create-run')) {
       progress('create-run ...')

@@ -103,18 +103,24 @@ export interface BenchArgs {
   /** Multiplies every case's duration (0.3 for a quick check). */
   scale: number
   only: string[]
+  /**
+   * Keep every vCPU busy with lowest-priority spinners during the sequential cases. On this VM an
+   * idle vCPU halts and waking it doubles a loopback round trip; the flag shows that cost apart.
+   */
+  awake: boolean
 }
 
 export function parseArgs(argv: string[] = process.argv.slice(2)): BenchArgs {
-  const args: BenchArgs = { json: false, profile: false, scale: 1, only: [] }
+  const args: BenchArgs = { json: false, profile: false, scale: 1, only: [], awake: false }
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!
     if (a === '--json') args.json = true
     else if (a === '--profile') args.profile = true
+    else if (a === '--awake') args.awake = true
     else if (a === '--scale') args.scale = Number(argv[++i])
     else if (a === '--only') args.only.push(...(argv[++i] ?? '').split(','))
     else if (a === '--help') {
-      process.stdout.write('options: --json  --profile  --scale <factor>  --only <case,case>\n')
+      process.stdout.write('options: --json  --profile  --scale <factor>  --only <case,case>  --awake\n')
       process.exit(0)
     } else throw new Error(`unknown option ${a} (try --help)`)
   }
