@@ -1,5 +1,6 @@
 /** What every SQLite repository shares: the connection, the clock, ids, and interned metric keys. */
 import type { Clock, IdGenerator } from '../../util/clock.js'
+import type Database from 'better-sqlite3'
 import type { SqliteDb } from './db.js'
 
 export interface SqliteContext {
@@ -9,6 +10,43 @@ export interface SqliteContext {
   /** Prefix for new experiments' artifact locations, e.g. "mlflow-artifacts:" → "mlflow-artifacts:/3". */
   defaultArtifactRoot: string
   metricKeys: MetricKeyCache
+  /** Prepared statements by SQL text, prepared once: preparing costs more than running. */
+  sql: StatementCache
+}
+
+type Statement = Database.Statement<unknown[], unknown>
+
+/**
+ * Statements by SQL text, one cache per result mode: better-sqlite3's `.raw()` and `.pluck()`
+ * change a statement object for good, so a shared object must never switch modes.
+ */
+export class StatementCache {
+  private readonly plain = new Map<string, Statement>()
+  private readonly raws = new Map<string, Statement>()
+  private readonly plucks = new Map<string, Statement>()
+
+  constructor(private readonly db: SqliteDb) {}
+
+  /** Rows as objects. */
+  get(sql: string): Statement {
+    let s = this.plain.get(sql)
+    if (!s) this.plain.set(sql, (s = this.db.prepare(sql)))
+    return s
+  }
+
+  /** Rows as arrays (faster for wide reads). */
+  raw(sql: string): Statement {
+    let s = this.raws.get(sql)
+    if (!s) this.raws.set(sql, (s = this.db.prepare(sql).raw()))
+    return s
+  }
+
+  /** The first column only. */
+  pluck(sql: string): Statement {
+    let s = this.plucks.get(sql)
+    if (!s) this.plucks.set(sql, (s = this.db.prepare(sql).pluck()))
+    return s
+  }
 }
 
 /**

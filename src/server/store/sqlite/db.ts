@@ -1,5 +1,7 @@
 /** Opening a SQLite database the way Cairn needs it: WAL, foreign keys, migrations applied. */
 import { mkdirSync } from 'node:fs'
+import { createRequire } from 'node:module'
+import { Worker } from 'node:worker_threads'
 import { dirname } from 'node:path'
 import Database from 'better-sqlite3'
 import type { Migration } from './migrations.js'
@@ -44,5 +46,53 @@ export function migrate(db: SqliteDb, migrations: readonly Migration[]): void {
       db.exec(m.sql)
       db.pragma(`user_version = ${m.version}`)
     })()
+  }
+}
+
+/**
+ * Checkpoints the WAL from a worker thread with its own connection, so the fsync a checkpoint
+ * costs (milliseconds on this class of disk) never stalls the event loop. The writer's own
+ * autocheckpoint stays on at a high mark as a backstop should the worker die.
+ */
+export interface Checkpointer {
+  stop(): Promise<void>
+}
+
+const CHECKPOINTER_CODE = `
+const { workerData, parentPort } = require('node:worker_threads')
+const Database = require(workerData.driver)
+const db = new Database(workerData.path, { fileMustExist: true })
+db.pragma('busy_timeout = 1000')
+const checkpoint = () => { try { db.pragma('wal_checkpoint(PASSIVE)') } catch {} }
+const timer = setInterval(checkpoint, workerData.intervalMs)
+parentPort.on('message', (m) => {
+  if (m !== 'stop') return
+  clearInterval(timer)
+  checkpoint()
+  db.close()
+  parentPort.postMessage('stopped')
+})
+`
+
+export function startCheckpointer(db: SqliteDb, path: string, intervalMs = 200): Checkpointer {
+  db.pragma('wal_autocheckpoint = 20000')
+  db.pragma('journal_size_limit = 67108864')
+  const worker = new Worker(CHECKPOINTER_CODE, {
+    eval: true,
+    workerData: { path, intervalMs, driver: createRequire(import.meta.url).resolve('better-sqlite3') },
+  })
+  worker.unref()
+  let stopped: Promise<void> | null = null
+  return {
+    stop: () =>
+      (stopped ??= new Promise<void>((resolveStop) => {
+        const done = (): void => {
+          void worker.terminate().finally(() => resolveStop())
+        }
+        worker.once('message', done)
+        worker.once('error', done)
+        worker.once('exit', () => resolveStop())
+        worker.postMessage('stop')
+      })),
   }
 }

@@ -61,6 +61,9 @@ export function runInfoFromRow(row: RunRow): RunInfo {
 
 const CHUNK = 100
 
+/** `IN ${PKS}` with one bound JSON array of run keys. */
+const PKS = '(SELECT value FROM json_each(?))'
+
 export class SqliteRuns {
   private readonly byUuid
   private readonly insertRun
@@ -71,6 +74,16 @@ export class SqliteRuns {
   private readonly insertMetricChunk
   private readonly upsertLatest
   private readonly setRunName
+  private readonly createTx: (
+    runId: string,
+    experimentId: number,
+    input: CreateRunInput,
+    artifactUri: string,
+  ) => void
+  private readonly logBatchTx: (runId: string, input: LogBatchInput) => void
+  private readonly deleteTagTx: (runId: string, key: string) => void
+  private readonly logInputsTx: (runId: string, datasets: DatasetInput[]) => void
+  private readonly updateTx: (runId: string, input: UpdateRunInput) => RunInfo
 
   constructor(private readonly ctx: SqliteContext) {
     const { db } = ctx
@@ -83,7 +96,9 @@ export class SqliteRuns {
       'INSERT INTO tags (run_pk, key, value) VALUES (?, ?, ?) ON CONFLICT DO UPDATE SET value = excluded.value',
     )
     this.insertParam = db.prepare('INSERT OR IGNORE INTO params (run_pk, key, value) VALUES (?, ?, ?)')
-    this.paramValue = db.prepare<[number, string], string>('SELECT value FROM params WHERE run_pk = ? AND key = ?').pluck()
+    this.paramValue = db
+      .prepare<[number, string], string>('SELECT value FROM params WHERE run_pk = ? AND key = ?')
+      .pluck()
     const row = '(?, ?, ?, ?, ?, ?)'
     const insert = 'INSERT OR IGNORE INTO metrics (run_pk, key_id, timestamp, step, value, is_nan) VALUES '
     this.insertMetricOne = db.prepare(insert + row)
@@ -99,6 +114,16 @@ export class SqliteRuns {
               AND excluded.is_nan = 0 AND (latest_metrics.is_nan = 1 OR excluded.value > latest_metrics.value))`,
     )
     this.setRunName = db.prepare('UPDATE runs SET run_name = ? WHERE run_pk = ?')
+    this.createTx = db.transaction(
+      (runId: string, experimentId: number, input: CreateRunInput, artifactUri: string) =>
+        this.createBody(runId, experimentId, input, artifactUri),
+    )
+    this.logBatchTx = db.transaction((runId: string, input: LogBatchInput) => this.logBatchBody(runId, input))
+    this.deleteTagTx = db.transaction((runId: string, key: string) => this.deleteTagBody(runId, key))
+    this.logInputsTx = db.transaction((runId: string, datasets: DatasetInput[]) =>
+      this.logInputsBody(runId, datasets),
+    )
+    this.updateTx = db.transaction((runId: string, input: UpdateRunInput) => this.updateBody(runId, input))
   }
 
   row(runId: string): RunRow {
@@ -117,8 +142,11 @@ export class SqliteRuns {
     return row
   }
 
-  create(input: CreateRunInput, experiment: { id: number; artifactLocation: string; stage: LifecycleStage }): Run {
-    const { db, ids } = this.ctx
+  create(
+    input: CreateRunInput,
+    experiment: { id: number; artifactLocation: string; stage: LifecycleStage },
+  ): Run {
+    const { ids } = this.ctx
     if (experiment.stage !== 'active') {
       throw invalidParameter(
         `The experiment ${experiment.id} must be in the 'active' state. Current state is ${experiment.stage}.`,
@@ -126,13 +154,22 @@ export class SqliteRuns {
     }
     const runId = ids.runId()
     const artifactUri = `${experiment.artifactLocation.replace(/\/+$/, '')}/${runId}/artifacts`
-    db.transaction(() => {
-      const res = this.insertRun.run(runId, experiment.id, input.runName, input.userId, input.startTime, artifactUri)
-      const pk = Number(res.lastInsertRowid)
-      for (const t of input.tags) this.upsertTag.run(pk, t.key, t.value)
-      this.upsertTag.run(pk, MLFLOW_TAGS.runName, input.runName)
-    })()
+    this.createTx(runId, experiment.id, input, artifactUri)
     return this.get(runId)
+  }
+
+  private createBody(runId: string, experimentId: number, input: CreateRunInput, artifactUri: string): void {
+    const res = this.insertRun.run(
+      runId,
+      experimentId,
+      input.runName,
+      input.userId,
+      input.startTime,
+      artifactUri,
+    )
+    const pk = Number(res.lastInsertRowid)
+    for (const t of input.tags) this.upsertTag.run(pk, t.key, t.value)
+    this.upsertTag.run(pk, MLFLOW_TAGS.runName, input.runName)
   }
 
   get(runId: string): Run {
@@ -140,10 +177,13 @@ export class SqliteRuns {
     return this.load([row])[0]!
   }
 
-  /** Full runs for rows, in the rows' order, reading each child table once. */
+  /**
+   * Full runs for rows, in the rows' order, reading each child table once. The run keys are
+   * bound as one JSON array (json_each), so one prepared statement serves any number of runs.
+   */
   load(rows: RunRow[]): Run[] {
     if (rows.length === 0) return []
-    const { db } = this.ctx
+    const { sql } = this.ctx
     const runs = new Map<number, Run>()
     for (const r of rows) {
       runs.set(r.run_pk, {
@@ -152,94 +192,94 @@ export class SqliteRuns {
         inputs: { datasetInputs: [] },
       })
     }
-    const pks = rows.map((r) => r.run_pk)
-    for (let i = 0; i < pks.length; i += 500) {
-      const chunk = pks.slice(i, i + 500)
-      const marks = chunk.map(() => '?').join(',')
-      const params = db
-        .prepare(`SELECT run_pk, key, value FROM params WHERE run_pk IN (${marks}) ORDER BY run_pk, rowid`)
-        .raw()
-        .all(...chunk) as [number, string, string][]
-      for (const [pk, key, value] of params) runs.get(pk)!.data.params.push({ key, value })
-      const tags = db
-        .prepare(`SELECT run_pk, key, value FROM tags WHERE run_pk IN (${marks}) ORDER BY run_pk, rowid`)
-        .raw()
-        .all(...chunk) as [number, string, string][]
-      for (const [pk, key, value] of tags) runs.get(pk)!.data.tags.push({ key, value })
-      const metrics = db
-        .prepare(
-          `SELECT lm.run_pk, k.key, lm.value, lm.is_nan, lm.timestamp, lm.step
-             FROM latest_metrics lm JOIN metric_keys k ON k.key_id = lm.key_id
-            WHERE lm.run_pk IN (${marks}) ORDER BY lm.run_pk, lm.rowid`,
+    const pks = JSON.stringify(rows.map((r) => r.run_pk))
+    const params = sql
+      .raw(`SELECT run_pk, key, value FROM params WHERE run_pk IN ${PKS} ORDER BY run_pk, rowid`)
+      .all(pks) as [number, string, string][]
+    for (const [pk, key, value] of params) runs.get(pk)!.data.params.push({ key, value })
+    const tags = sql
+      .raw(`SELECT run_pk, key, value FROM tags WHERE run_pk IN ${PKS} ORDER BY run_pk, rowid`)
+      .all(pks) as [number, string, string][]
+    for (const [pk, key, value] of tags) runs.get(pk)!.data.tags.push({ key, value })
+    const metrics = sql
+      .raw(
+        `SELECT lm.run_pk, k.key, lm.value, lm.is_nan, lm.timestamp, lm.step
+           FROM latest_metrics lm JOIN metric_keys k ON k.key_id = lm.key_id
+          WHERE lm.run_pk IN ${PKS} ORDER BY lm.run_pk, lm.rowid`,
+      )
+      .all(pks) as [number, string, number | null, number, number, number][]
+    for (const [pk, key, value, isNan, timestamp, step] of metrics) {
+      runs.get(pk)!.data.metrics.push({ key, value: isNan ? Number.NaN : (value as number), timestamp, step })
+    }
+    const inputs = sql
+      .raw(
+        `SELECT i.run_pk, d.dataset_pk, d.name, d.digest, d.source_type, d.source, d.schema, d.profile
+           FROM inputs i JOIN datasets d ON d.dataset_pk = i.dataset_pk
+          WHERE i.run_pk IN ${PKS} ORDER BY i.run_pk, i.position`,
+      )
+      .all(pks) as [number, number, string, string, string, string, string | null, string | null][]
+    if (inputs.length > 0) {
+      const inputTags = sql
+        .raw(
+          `SELECT run_pk, dataset_pk, key, value FROM input_tags WHERE run_pk IN ${PKS} ORDER BY run_pk, dataset_pk, key`,
         )
-        .raw()
-        .all(...chunk) as [number, string, number | null, number, number, number][]
-      for (const [pk, key, value, isNan, timestamp, step] of metrics) {
-        runs.get(pk)!.data.metrics.push({ key, value: isNan ? Number.NaN : (value as number), timestamp, step })
+        .all(pks) as [number, number, string, string][]
+      const tagsOf = new Map<string, Tag[]>()
+      for (const [pk, ds, key, value] of inputTags) {
+        const k = `${pk}:${ds}`
+        const list = tagsOf.get(k) ?? []
+        list.push({ key, value })
+        tagsOf.set(k, list)
       }
-      const inputs = db
-        .prepare(
-          `SELECT i.run_pk, d.dataset_pk, d.name, d.digest, d.source_type, d.source, d.schema, d.profile
-             FROM inputs i JOIN datasets d ON d.dataset_pk = i.dataset_pk
-            WHERE i.run_pk IN (${marks}) ORDER BY i.run_pk, i.position`,
-        )
-        .raw()
-        .all(...chunk) as [number, number, string, string, string, string, string | null, string | null][]
-      if (inputs.length > 0) {
-        const inputTags = db
-          .prepare(`SELECT run_pk, dataset_pk, key, value FROM input_tags WHERE run_pk IN (${marks}) ORDER BY run_pk, dataset_pk, key`)
-          .raw()
-          .all(...chunk) as [number, number, string, string][]
-        const tagsOf = new Map<string, Tag[]>()
-        for (const [pk, ds, key, value] of inputTags) {
-          const k = `${pk}:${ds}`
-          const list = tagsOf.get(k) ?? []
-          list.push({ key, value })
-          tagsOf.set(k, list)
+      for (const [pk, ds, name, digest, sourceType, source, schema, profile] of inputs) {
+        const input: DatasetInput = {
+          tags: tagsOf.get(`${pk}:${ds}`) ?? [],
+          dataset: { name, digest, sourceType, source },
         }
-        for (const [pk, ds, name, digest, sourceType, source, schema, profile] of inputs) {
-          const input: DatasetInput = { tags: tagsOf.get(`${pk}:${ds}`) ?? [], dataset: { name, digest, sourceType, source } }
-          if (schema !== null) input.dataset.schema = schema
-          if (profile !== null) input.dataset.profile = profile
-          runs.get(pk)!.inputs.datasetInputs.push(input)
-        }
+        if (schema !== null) input.dataset.schema = schema
+        if (profile !== null) input.dataset.profile = profile
+        runs.get(pk)!.inputs.datasetInputs.push(input)
       }
     }
     return rows.map((r) => runs.get(r.run_pk)!)
   }
 
   update(runId: string, input: UpdateRunInput): RunInfo {
-    const { db } = this.ctx
-    return db.transaction(() => {
-      const row = this.activeRow(runId)
-      const status = input.status ?? row.status
-      const endTime = input.endTime ?? row.end_time
-      const runName = input.runName ?? row.run_name
-      db.prepare('UPDATE runs SET status = ?, end_time = ?, run_name = ? WHERE run_pk = ?').run(status, endTime, runName, row.run_pk)
-      if (input.runName !== undefined) this.upsertTag.run(row.run_pk, MLFLOW_TAGS.runName, runName)
-      return runInfoFromRow({ ...row, status, end_time: endTime, run_name: runName })
-    })()
+    return this.updateTx(runId, input)
+  }
+
+  private updateBody(runId: string, input: UpdateRunInput): RunInfo {
+    const row = this.activeRow(runId)
+    const status = input.status ?? row.status
+    const endTime = input.endTime ?? row.end_time
+    const runName = input.runName ?? row.run_name
+    this.ctx.sql
+      .get('UPDATE runs SET status = ?, end_time = ?, run_name = ? WHERE run_pk = ?')
+      .run(status, endTime, runName, row.run_pk)
+    if (input.runName !== undefined) this.upsertTag.run(row.run_pk, MLFLOW_TAGS.runName, runName)
+    return runInfoFromRow({ ...row, status, end_time: endTime, run_name: runName })
   }
 
   /** Deleting a deleted run and restoring an active one are no-ops (MLflow answers 200). */
   setLifecycle(runId: string, stage: LifecycleStage): void {
     const row = this.row(runId)
-    this.ctx.db
-      .prepare('UPDATE runs SET lifecycle_stage = ?, deleted_time = ? WHERE run_pk = ?')
+    this.ctx.sql
+      .get('UPDATE runs SET lifecycle_stage = ?, deleted_time = ? WHERE run_pk = ?')
       .run(stage, stage === 'deleted' ? this.ctx.clock.now() : null, row.run_pk)
   }
 
   logBatch(runId: string, input: LogBatchInput): void {
-    const { db } = this.ctx
-    db.transaction(() => {
-      const row = this.activeRow(runId)
-      this.writeParams(row, input.params)
-      for (const t of input.tags) {
-        this.upsertTag.run(row.run_pk, t.key, t.value)
-        if (t.key === MLFLOW_TAGS.runName) this.setRunName.run(t.value, row.run_pk)
-      }
-      this.writeMetrics(row.run_pk, input.metrics)
-    })()
+    this.logBatchTx(runId, input)
+  }
+
+  private logBatchBody(runId: string, input: LogBatchInput): void {
+    const row = this.activeRow(runId)
+    this.writeParams(row, input.params)
+    for (const t of input.tags) {
+      this.upsertTag.run(row.run_pk, t.key, t.value)
+      if (t.key === MLFLOW_TAGS.runName) this.setRunName.run(t.value, row.run_pk)
+    }
+    this.writeMetrics(row.run_pk, input.metrics)
   }
 
   private writeParams(row: RunRow, params: Param[]): void {
@@ -247,7 +287,8 @@ export class SqliteRuns {
     for (const p of params) {
       if (this.insertParam.run(row.run_pk, p.key, p.value).changes > 0) continue
       const old = this.paramValue.get(row.run_pk, p.key)
-      if (old !== undefined && old !== p.value) conflicts.push({ key: p.key, old_value: old, new_value: p.value })
+      if (old !== undefined && old !== p.value)
+        conflicts.push({ key: p.key, old_value: old, new_value: p.value })
     }
     if (conflicts.length === 1 && params.length === 1) {
       const c = conflicts[0]!
@@ -281,50 +322,78 @@ export class SqliteRuns {
       if (prev === undefined || isLater(m, prev)) latest.set(m.key, m)
     }
     const full = Math.floor(metrics.length / CHUNK)
-    for (let c = 0; c < full; c++) this.insertMetricChunk.run(values.slice(c * CHUNK * 6, (c + 1) * CHUNK * 6))
-    for (let i = full * CHUNK; i < metrics.length; i++) this.insertMetricOne.run(values.slice(i * 6, i * 6 + 6))
+    for (let c = 0; c < full; c++)
+      this.insertMetricChunk.run(values.slice(c * CHUNK * 6, (c + 1) * CHUNK * 6))
+    for (let i = full * CHUNK; i < metrics.length; i++)
+      this.insertMetricOne.run(values.slice(i * 6, i * 6 + 6))
     for (const [key, m] of latest) {
       const isNan = Number.isNaN(m.value)
-      this.upsertLatest.run(runPk, metricKeys.intern(key), m.step, m.timestamp, isNan ? null : storableValue(m.value), isNan ? 1 : 0)
+      this.upsertLatest.run(
+        runPk,
+        metricKeys.intern(key),
+        m.step,
+        m.timestamp,
+        isNan ? null : storableValue(m.value),
+        isNan ? 1 : 0,
+      )
     }
   }
 
   deleteTag(runId: string, key: string): void {
-    const { db } = this.ctx
-    db.transaction(() => {
-      const row = this.activeRow(runId)
-      const res = db.prepare('DELETE FROM tags WHERE run_pk = ? AND key = ?').run(row.run_pk, key)
-      if (res.changes === 0) throw notFound(`No tag with name: ${key} in run with id ${runId}`)
-    })()
+    this.deleteTagTx(runId, key)
+  }
+
+  private deleteTagBody(runId: string, key: string): void {
+    const row = this.activeRow(runId)
+    const res = this.ctx.sql.get('DELETE FROM tags WHERE run_pk = ? AND key = ?').run(row.run_pk, key)
+    if (res.changes === 0) throw notFound(`No tag with name: ${key} in run with id ${runId}`)
   }
 
   /** A dataset is stored once per experiment (name, digest); logging it again to a run is a no-op. */
   logInputs(runId: string, datasets: DatasetInput[]): void {
-    const { db } = this.ctx
-    db.transaction(() => {
+    this.logInputsTx(runId, datasets)
+  }
+
+  private logInputsBody(runId: string, datasets: DatasetInput[]): void {
+    {
+      const { sql } = this.ctx
       const row = this.activeRow(runId)
-      const findDataset = db.prepare('SELECT dataset_pk FROM datasets WHERE experiment_id = ? AND name = ? AND digest = ?').pluck()
-      const insertDataset = db.prepare(
+      const findDataset = sql.pluck(
+        'SELECT dataset_pk FROM datasets WHERE experiment_id = ? AND name = ? AND digest = ?',
+      )
+      const insertDataset = sql.get(
         'INSERT INTO datasets (experiment_id, name, digest, source_type, source, schema, profile) VALUES (?, ?, ?, ?, ?, ?, ?)',
       )
-      let position = db.prepare('SELECT COALESCE(MAX(position), -1) + 1 FROM inputs WHERE run_pk = ?').pluck().get(row.run_pk) as number
+      let position = sql
+        .pluck('SELECT COALESCE(MAX(position), -1) + 1 FROM inputs WHERE run_pk = ?')
+        .get(row.run_pk) as number
       for (const input of datasets) {
         const d = input.dataset
         let pk = findDataset.get(row.experiment_id, d.name, d.digest) as number | undefined
         if (pk === undefined) {
           pk = Number(
-            insertDataset.run(row.experiment_id, d.name, d.digest, d.sourceType, d.source, d.schema ?? null, d.profile ?? null)
-              .lastInsertRowid,
+            insertDataset.run(
+              row.experiment_id,
+              d.name,
+              d.digest,
+              d.sourceType,
+              d.source,
+              d.schema ?? null,
+              d.profile ?? null,
+            ).lastInsertRowid,
           )
         }
-        const added = db.prepare('INSERT OR IGNORE INTO inputs (run_pk, dataset_pk, position) VALUES (?, ?, ?)').run(row.run_pk, pk, position)
+        const added = sql
+          .get('INSERT OR IGNORE INTO inputs (run_pk, dataset_pk, position) VALUES (?, ?, ?)')
+          .run(row.run_pk, pk, position)
         if (added.changes === 0) continue
         position++
         for (const t of input.tags) {
-          db.prepare('INSERT OR REPLACE INTO input_tags (run_pk, dataset_pk, key, value) VALUES (?, ?, ?, ?)').run(row.run_pk, pk, t.key, t.value)
+          sql
+            .get('INSERT OR REPLACE INTO input_tags (run_pk, dataset_pk, key, value) VALUES (?, ?, ?, ?)')
+            .run(row.run_pk, pk, t.key, t.value)
         }
       }
-    })()
+    }
   }
 }
-

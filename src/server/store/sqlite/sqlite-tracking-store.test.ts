@@ -6,7 +6,10 @@ import { SqliteTrackingStore } from './sqlite-tracking-store.js'
 
 describeTrackingStore('sqlite (file)', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'cairn-store-'))
-  const store = new SqliteTrackingStore({ path: join(dir, 'cairn.db'), defaultArtifactRoot: 'mlflow-artifacts:' })
+  const store = new SqliteTrackingStore({
+    path: join(dir, 'cairn.db'),
+    defaultArtifactRoot: 'mlflow-artifacts:',
+  })
   return {
     store,
     cleanup: async () => {

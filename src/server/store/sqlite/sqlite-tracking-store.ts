@@ -21,8 +21,8 @@ import type {
   TrackingStore,
   UpdateRunInput,
 } from '../tracking-store.js'
-import { MetricKeyCache, type SqliteContext } from './context.js'
-import { openSqlite } from './db.js'
+import { MetricKeyCache, StatementCache, type SqliteContext } from './context.js'
+import { openSqlite, startCheckpointer, type Checkpointer } from './db.js'
 import { parseExperimentId, SqliteExperiments } from './experiments.js'
 import { SqliteMetrics } from './metrics.js'
 import { SQLITE_MIGRATIONS } from './migrations.js'
@@ -46,6 +46,7 @@ export class SqliteTrackingStore implements TrackingStore {
   private readonly runs: SqliteRuns
   private readonly metrics: SqliteMetrics
   private readonly searchDrivers: boolean
+  private readonly checkpointer: Checkpointer | null
 
   constructor(opts: SqliteTrackingStoreOptions) {
     const db = openSqlite({ path: opts.path, migrations: SQLITE_MIGRATIONS })
@@ -55,11 +56,13 @@ export class SqliteTrackingStore implements TrackingStore {
       ids: opts.ids ?? randomIds,
       defaultArtifactRoot: opts.defaultArtifactRoot.replace(/\/+$/, ''),
       metricKeys: new MetricKeyCache(db),
+      sql: new StatementCache(db),
     }
     this.experiments = new SqliteExperiments(this.ctx)
     this.runs = new SqliteRuns(this.ctx)
     this.metrics = new SqliteMetrics(this.ctx)
     this.searchDrivers = opts.searchDrivers ?? true
+    this.checkpointer = opts.path === ':memory:' ? null : startCheckpointer(db, opts.path)
     this.experiments.ensureDefault()
   }
 
@@ -138,7 +141,11 @@ export class SqliteTrackingStore implements TrackingStore {
       { experimentIds, filter: input.filter, orderBy: input.orderBy, viewType: input.viewType },
       { metricKeyId: (key) => this.ctx.metricKeys.lookup(key) },
     )
-    const rows = selectRunRows(this.ctx.db, plan, { limit: input.maxResults + 1, offset: input.offset, drivers: this.searchDrivers })
+    const rows = selectRunRows(this.ctx.db, plan, {
+      limit: input.maxResults + 1,
+      offset: input.offset,
+      drivers: this.searchDrivers,
+    })
     const more = rows.length > input.maxResults
     const page = more ? rows.slice(0, input.maxResults) : rows
     return { items: this.runs.load(page), nextOffset: more ? input.offset + input.maxResults : null }
@@ -158,6 +165,7 @@ export class SqliteTrackingStore implements TrackingStore {
   }
 
   async close(): Promise<void> {
+    await this.checkpointer?.stop()
     if (this.ctx.db.open) {
       // Keep the WAL small for the next start; harmless if another process holds it.
       this.ctx.db.pragma('wal_checkpoint(PASSIVE)')
