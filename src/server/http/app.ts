@@ -41,9 +41,18 @@ export interface App {
 
 export const DEFAULT_MAX_JSON_BYTES = 16 * 1024 * 1024
 
-function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+function sendJson(
+  res: ServerResponse,
+  status: number,
+  body: unknown,
+  headers: Record<string, string> = {},
+): void {
   const text = JSON.stringify(body)
-  res.writeHead(status, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(text), ...headers })
+  res.writeHead(status, {
+    'Content-Type': 'application/json',
+    'Content-Length': Buffer.byteLength(text),
+    ...headers,
+  })
   res.end(text)
 }
 
@@ -74,11 +83,15 @@ export function createApp(opts: AppOptions): App {
 
   async function run(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const method = req.method ?? 'GET'
-    const url = new URL(req.url ?? '/', 'http://cairn.invalid')
-    const path = rawPath(req.url) ?? url.pathname
+    const target = req.url ?? '/'
+    // Only odd request targets (absolute-form, '*') need the full URL parser.
+    const path = rawPath(target) ?? new URL(target, 'http://cairn.invalid').pathname
     const match = router.match(method, path)
     if (match.kind === 'none') {
-      throw new CairnError('ENDPOINT_NOT_FOUND', `No endpoint ${method} ${path}. See docs/api.md for the route table.`)
+      throw new CairnError(
+        'ENDPOINT_NOT_FOUND',
+        `No endpoint ${method} ${path}. See docs/api.md for the route table.`,
+      )
     }
     if (match.kind === 'method') {
       const allow = [...new Set<RouteMethod | 'OPTIONS'>([...match.allowed, 'OPTIONS'])].join(', ')
@@ -89,14 +102,30 @@ export function createApp(opts: AppOptions): App {
         return
       }
       throw Object.assign(
-        new CairnError('ENDPOINT_NOT_FOUND', `Method ${method} is not allowed for ${path}; allowed: ${allow}.`, {
-          status: 405,
-        }),
+        new CairnError(
+          'ENDPOINT_NOT_FOUND',
+          `Method ${method} is not allowed for ${path}; allowed: ${allow}.`,
+          {
+            status: 405,
+          },
+        ),
         { allow },
       )
     }
-    const rawQuery = url.search.slice(1)
-    const ctx: RequestContext = { req, res, method, path, query: url.searchParams, rawQuery, rest: match.rest, log, maxJsonBytes }
+    const q = target.indexOf('?')
+    const rawQuery = q === -1 ? '' : target.slice(q + 1).replace(/#.*$/, '')
+    const query = new URLSearchParams(rawQuery)
+    const ctx: RequestContext = {
+      req,
+      res,
+      method,
+      path,
+      query,
+      rawQuery,
+      rest: match.rest,
+      log,
+      maxJsonBytes,
+    }
     const answer = await match.handler(ctx)
     if (answer instanceof RawAnswer) await answer.write(res)
     else sendJson(res, 200, answer ?? {})
@@ -116,8 +145,12 @@ export function createApp(opts: AppOptions): App {
       if (err instanceof CairnError) {
         const allow = (err as CairnError & { allow?: string }).allow
         if (err.status >= 500) log.error({ err, url: req.url }, 'request failed')
+        if (err.status === 413) {
+          sendError(res, err, { Connection: 'close' })
+          drainThenClose(req)
+          return
+        }
         sendError(res, err, allow ? { Allow: allow } : {})
-        if (err.status === 413) req.resume()
         return
       }
       log.error({ err, method: req.method, url: req.url }, 'unexpected error')
@@ -126,6 +159,19 @@ export function createApp(opts: AppOptions): App {
   }
 
   return { handle, router, deps, inFlight: () => active }
+}
+
+/** Bytes of an over-limit body read (and dropped) so the client can see the 413 before the socket closes. */
+const DRAIN_LIMIT = 1024 * 1024
+
+/** After a 413: discard what is still coming, up to DRAIN_LIMIT, then close the connection. */
+function drainThenClose(req: IncomingMessage): void {
+  let drained = 0
+  req.on('data', (chunk: Buffer) => {
+    drained += chunk.length
+    if (drained > DRAIN_LIMIT) req.socket.destroy()
+  })
+  req.resume()
 }
 
 /**

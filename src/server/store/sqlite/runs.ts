@@ -155,7 +155,26 @@ export class SqliteRuns {
     const runId = ids.runId()
     const artifactUri = `${experiment.artifactLocation.replace(/\/+$/, '')}/${runId}/artifacts`
     this.createTx(runId, experiment.id, input, artifactUri)
-    return this.get(runId)
+    // The new run is known in full without reading it back. A Map keeps a key's first position
+    // when its value is replaced, exactly as the tag upserts above do.
+    const tags = new Map<string, string>()
+    for (const t of input.tags) tags.set(t.key, t.value)
+    tags.set(MLFLOW_TAGS.runName, input.runName)
+    return {
+      info: {
+        runId,
+        experimentId: String(experiment.id),
+        runName: input.runName,
+        userId: input.userId,
+        status: 'RUNNING',
+        startTime: input.startTime,
+        endTime: null,
+        artifactUri,
+        lifecycleStage: 'active',
+      },
+      data: { metrics: [], params: [], tags: [...tags].map(([key, value]) => ({ key, value })) },
+      inputs: { datasetInputs: [] },
+    }
   }
 
   private createBody(runId: string, experimentId: number, input: CreateRunInput, artifactUri: string): void {

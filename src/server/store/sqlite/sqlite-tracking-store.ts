@@ -27,6 +27,7 @@ import { parseExperimentId, SqliteExperiments } from './experiments.js'
 import { SqliteMetrics } from './metrics.js'
 import { SQLITE_MIGRATIONS } from './migrations.js'
 import { SqliteRuns } from './runs.js'
+import { WriteQueue } from './write-queue.js'
 import { compileRunSearch, selectRunRows } from './search-sql.js'
 
 export interface SqliteTrackingStoreOptions {
@@ -47,6 +48,7 @@ export class SqliteTrackingStore implements TrackingStore {
   private readonly metrics: SqliteMetrics
   private readonly searchDrivers: boolean
   private readonly checkpointer: Checkpointer | null
+  private readonly writes: WriteQueue
 
   constructor(opts: SqliteTrackingStoreOptions) {
     const db = openSqlite({ path: opts.path, migrations: SQLITE_MIGRATIONS })
@@ -63,6 +65,7 @@ export class SqliteTrackingStore implements TrackingStore {
     this.metrics = new SqliteMetrics(this.ctx)
     this.searchDrivers = opts.searchDrivers ?? true
     this.checkpointer = opts.path === ':memory:' ? null : startCheckpointer(db, opts.path)
+    this.writes = new WriteQueue(db)
     this.experiments.ensureDefault()
   }
 
@@ -100,11 +103,13 @@ export class SqliteTrackingStore implements TrackingStore {
   }
 
   async createRun(input: CreateRunInput): Promise<Run> {
-    const exp = this.experiments.row(input.experimentId)
-    return this.runs.create(input, {
-      id: exp.experiment_id,
-      artifactLocation: exp.artifact_location,
-      stage: exp.lifecycle_stage,
+    return this.writes.run(() => {
+      const exp = this.experiments.row(input.experimentId)
+      return this.runs.create(input, {
+        id: exp.experiment_id,
+        artifactLocation: exp.artifact_location,
+        stage: exp.lifecycle_stage,
+      })
     })
   }
   async getRun(runId: string): Promise<Run> {
@@ -114,7 +119,7 @@ export class SqliteTrackingStore implements TrackingStore {
     return this.runs.get(runId).info
   }
   async updateRun(runId: string, input: UpdateRunInput): Promise<RunInfo> {
-    return this.runs.update(runId, input)
+    return this.writes.run(() => this.runs.update(runId, input))
   }
   async deleteRun(runId: string): Promise<void> {
     this.runs.setLifecycle(runId, 'deleted')
@@ -123,7 +128,7 @@ export class SqliteTrackingStore implements TrackingStore {
     this.runs.setLifecycle(runId, 'active')
   }
   async logBatch(runId: string, input: LogBatchInput): Promise<void> {
-    this.runs.logBatch(runId, input)
+    return this.writes.run(() => this.runs.logBatch(runId, input))
   }
   async deleteTag(runId: string, key: string): Promise<void> {
     this.runs.deleteTag(runId, key)
