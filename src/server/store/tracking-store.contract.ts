@@ -278,6 +278,30 @@ export function describeTrackingStore(name: string, open: () => Promise<OpenedSt
         expect((await store.getMetricHistory('unknown-run', 'x', { offset: 0 })).items).toEqual([])
       })
 
+      it('streams histories as MLflow JSON text that parses back to the exact points', async () => {
+        const id = await newRun()
+        const values = [0.1 + 0.2, 1 / 3, -0, 5e-324, 1.7976931348623157e308, 123456789.123456789, Number.NaN, 42]
+        const points = Array.from({ length: 120_000 }, (_, i) => m('j"q', values[i % values.length]!, 1000 + i, i))
+        for (let i = 0; i < points.length; i += 1000) {
+          await store.logBatch(id, { metrics: points.slice(i, i + 1000), params: [], tags: [] })
+        }
+        let text = ''
+        for await (const chunk of store.streamMetricHistoryJson(id, 'j"q')) text += (text === '' ? '' : ',') + chunk
+        const parsed = JSON.parse(`[${text}]`) as { key: string; value: number | string; timestamp: number; step: number }[]
+        expect(parsed).toHaveLength(points.length)
+        parsed.forEach((p, i) => {
+          const want = points[i]!
+          expect(p.key).toBe('j"q')
+          expect(p.timestamp).toBe(want.timestamp)
+          expect(p.step).toBe(want.step)
+          if (Number.isNaN(want.value)) expect(p.value).toBe('NaN')
+          else expect(Object.is(p.value, want.value) || (p.value === 0 && want.value === 0)).toBe(true)
+        })
+        const empty: string[] = []
+        for await (const chunk of store.streamMetricHistoryJson(id, 'nope')) empty.push(chunk)
+        expect(empty).toEqual([])
+      })
+
       it('returns bulk histories ordered by run id and evenly sampled intervals with first and last step', async () => {
         const a = await newRun()
         const b = await newRun()

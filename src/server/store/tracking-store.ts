@@ -123,6 +123,12 @@ export interface TrackingStore {
   getMetricHistory(runId: string, key: string, page: HistoryPageInput): Promise<Page<Metric>>
   /** Every point, in order, in chunks: for answers too large to build in memory. */
   streamMetricHistory(runId: string, key: string, chunkSize: number): AsyncIterable<Metric[]>
+  /**
+   * The same points as MLflow JSON metric objects (`{"key":…,"value":…,"timestamp":…,"step":…}`),
+   * comma-separated, in chunks: the shape of get-history's answer, produced where it is
+   * cheapest (SQLite formats it in C). A backend may build it with `metricsToJsonText`.
+   */
+  streamMetricHistoryJson(runId: string, key: string): AsyncIterable<string>
   /** MLflow's get-history-bulk (ajax route): several runs, ordered by run id then time. */
   getMetricHistoryBulk(runIds: string[], key: string, maxResults: number): Promise<RunMetric[]>
   /** Evenly spaced steps over each run's history, first and last step always included. */

@@ -6,7 +6,7 @@ import { TRACKING_API as API } from '../../../protocol/tracking-api.js'
 import { metricToWire, runMetricToWire } from '../../../protocol/wire.js'
 import { defineRoute, RawAnswer, type RouteDef } from '../route.js'
 import type { RouteDeps } from './deps.js'
-import { streamJsonArray } from '../stream-json.js'
+import { streamJsonTextArray } from '../stream-json.js'
 
 export function metricRoutes({ store }: RouteDeps): RouteDef[] {
   return [
@@ -15,9 +15,7 @@ export function metricRoutes({ store }: RouteDeps): RouteDef[] {
       const key = msg.metric_key
       if (msg.max_results === undefined && msg.page_token === '') {
         // Whole history: streamed in chunks so a million points never sit in memory as one string.
-        return new RawAnswer((res) =>
-          streamJsonArray(res, 'metrics', store.streamMetricHistory(runId, key, 20_000), metricToWire),
-        )
+        return new RawAnswer((res) => streamJsonTextArray(res, 'metrics', store.streamMetricHistoryJson(runId, key)))
       }
       const max = msg.max_results ?? LIMITS.metricHistoryPageMax
       if (max <= 0 || max > LIMITS.metricHistoryPageMax) {

@@ -26,6 +26,10 @@ export class SqliteMetrics {
   private readonly page
   private readonly after
   private readonly first
+  private readonly jsonFirst
+  private readonly jsonAfter
+  private readonly lastFirst
+  private readonly lastAfter
 
   constructor(private readonly ctx: SqliteContext) {
     const { db } = ctx
@@ -37,6 +41,20 @@ export class SqliteMetrics {
     this.after = db
       .prepare(`${cols} AND (timestamp, step, value, is_nan) > (?, ?, ?, ?) ${order} LIMIT ?`)
       .raw()
+    // One chunk as JSON text, and separately the chunk's last row (the keyset to continue from).
+    // SQLite's REAL-to-text conversion round-trips exactly (the contract test checks tricky values).
+    const json = (where: string): string => `
+      SELECT group_concat(frag, ','), count(*)
+        FROM (SELECT @head || CASE WHEN is_nan THEN '"NaN"' ELSE value END
+                     || ',"timestamp":' || timestamp || ',"step":' || step || '}' AS frag
+                FROM metrics WHERE run_pk = @run AND key_id = @key ${where} ${order} LIMIT @limit)`
+    const lastRow = (where: string): string =>
+      `${cols.replace('?', '@run').replace('?', '@key')} ${where} ${order} LIMIT 1 OFFSET @limit - 1`
+    const after = 'AND (timestamp, step, value, is_nan) > (@ts, @step, @value, @nan)'
+    this.jsonFirst = db.prepare(json('')).raw()
+    this.jsonAfter = db.prepare(json(after)).raw()
+    this.lastFirst = db.prepare(lastRow('')).raw()
+    this.lastAfter = db.prepare(lastRow(after)).raw()
   }
 
   /** Unknown runs and keys have an empty history (MLflow answers `{}`). */
@@ -56,6 +74,31 @@ export class SqliteMetrics {
     return {
       items: kept.map((r) => toMetric(key, r)),
       nextOffset: more ? input.offset + (input.maxResults ?? 0) : null,
+    }
+  }
+
+  /**
+   * The history as MLflow JSON metric objects, comma-separated, in chunks. SQLite formats the
+   * text itself (one aggregate per chunk): for a million points this is several times faster
+   * than building objects in JavaScript. Values print with 17 significant digits, which always
+   * parse back to the identical double.
+   */
+  async *streamJson(runId: string, key: string, chunkSize: number): AsyncIterable<string> {
+    const ids = this.ids(runId, key)
+    if (!ids) return
+    const head = `{"key":${JSON.stringify(key)},"value":`
+    const base = { head, run: ids[0], key: ids[1], limit: chunkSize }
+    let args: Record<string, unknown> = base
+    let first = true
+    for (;;) {
+      const [text, count] = (first ? this.jsonFirst : this.jsonAfter).get(args) as [string | null, number]
+      if (text === null || count === 0) return
+      yield text
+      if (count < chunkSize) return
+      const { head: _head, ...keyset } = args
+      const last = (first ? this.lastFirst : this.lastAfter).get(keyset) as PointRow
+      args = { ...base, ts: last[0], step: last[1], value: last[2], nan: last[3] }
+      first = false
     }
   }
 

@@ -13,12 +13,108 @@
  * - `latest_metrics` holds the latest point per (run, key) (max step, then timestamp, then
  *   value, as MLflow) and is indexed by (key, value) so search and listing never read histories.
  *   NaN is stored as NULL value with is_nan = 1 there: it never satisfies a comparison.
+ *
+ * Registry (version 2):
+ * - Registered models have an integer `model_pk` (AUTOINCREMENT: never reused) that versions,
+ *   tags, aliases, policies and audit events refer to, so a rename touches one row.
+ * - `last_version` counts versions ever created: numbers are never reused after a deletion.
+ * - Deleting a version or a model deletes its rows (MLflow keeps redacted rows instead); an alias
+ *   may not point at a missing version (foreign key), so deletion removes aliases explicitly,
+ *   each with its audit event.
+ * - Audit events have no foreign key: they outlive the model they describe.
  */
 export interface Migration {
   version: number
   name: string
   sql: string
 }
+
+/** The registry's tables (migration 2). */
+const REGISTRY_SCHEMA = `
+CREATE TABLE registered_models (
+  model_pk INTEGER PRIMARY KEY AUTOINCREMENT,
+  name TEXT NOT NULL UNIQUE,
+  creation_time INTEGER NOT NULL,
+  last_updated_time INTEGER NOT NULL,
+  description TEXT NOT NULL DEFAULT '',
+  user_id TEXT NOT NULL DEFAULT '',
+  last_version INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX registered_models_by_update ON registered_models (last_updated_time, name);
+
+CREATE TABLE registered_model_tags (
+  model_pk INTEGER NOT NULL REFERENCES registered_models (model_pk) ON DELETE CASCADE,
+  key TEXT NOT NULL,
+  value TEXT NOT NULL,
+  UNIQUE (model_pk, key)
+);
+CREATE INDEX registered_model_tags_by_key ON registered_model_tags (key, value);
+
+CREATE TABLE model_versions (
+  model_pk INTEGER NOT NULL REFERENCES registered_models (model_pk) ON DELETE CASCADE,
+  version INTEGER NOT NULL,
+  creation_time INTEGER NOT NULL,
+  last_updated_time INTEGER NOT NULL,
+  user_id TEXT NOT NULL DEFAULT '',
+  current_stage TEXT NOT NULL CHECK (current_stage IN ('None', 'Staging', 'Production', 'Archived')),
+  description TEXT NOT NULL DEFAULT '',
+  source TEXT NOT NULL,
+  storage_location TEXT NOT NULL,
+  run_id TEXT NOT NULL DEFAULT '',
+  run_link TEXT NOT NULL DEFAULT '',
+  status TEXT NOT NULL CHECK (status IN ('PENDING_REGISTRATION', 'FAILED_REGISTRATION', 'READY')),
+  status_message TEXT NOT NULL DEFAULT '',
+  signature TEXT,
+  PRIMARY KEY (model_pk, version)
+);
+CREATE INDEX model_versions_by_update ON model_versions (last_updated_time);
+CREATE INDEX model_versions_by_run ON model_versions (run_id);
+
+CREATE TABLE model_version_tags (
+  model_pk INTEGER NOT NULL,
+  version INTEGER NOT NULL,
+  key TEXT NOT NULL,
+  value TEXT NOT NULL,
+  UNIQUE (model_pk, version, key),
+  FOREIGN KEY (model_pk, version) REFERENCES model_versions (model_pk, version) ON DELETE CASCADE
+);
+CREATE INDEX model_version_tags_by_key ON model_version_tags (key, value);
+
+CREATE TABLE registered_model_aliases (
+  model_pk INTEGER NOT NULL REFERENCES registered_models (model_pk) ON DELETE CASCADE,
+  alias TEXT NOT NULL,
+  version INTEGER NOT NULL,
+  PRIMARY KEY (model_pk, alias),
+  FOREIGN KEY (model_pk, version) REFERENCES model_versions (model_pk, version)
+) WITHOUT ROWID;
+CREATE INDEX registered_model_aliases_by_version ON registered_model_aliases (model_pk, version);
+
+CREATE TABLE registry_policies (
+  model_pk INTEGER NOT NULL REFERENCES registered_models (model_pk) ON DELETE CASCADE,
+  alias TEXT NOT NULL,
+  document TEXT NOT NULL,
+  updated_time INTEGER NOT NULL,
+  user_id TEXT NOT NULL,
+  PRIMARY KEY (model_pk, alias)
+) WITHOUT ROWID;
+
+CREATE TABLE registry_events (
+  event_id INTEGER PRIMARY KEY AUTOINCREMENT,
+  model_pk INTEGER NOT NULL,
+  timestamp INTEGER NOT NULL,
+  user_id TEXT NOT NULL,
+  kind TEXT NOT NULL,
+  action TEXT NOT NULL,
+  alias TEXT,
+  version INTEGER,
+  old_value TEXT,
+  new_value TEXT,
+  reason TEXT,
+  details TEXT
+);
+CREATE INDEX registry_events_by_model ON registry_events (model_pk, event_id);
+CREATE INDEX registry_events_by_alias ON registry_events (model_pk, alias, event_id);
+`
 
 export const SQLITE_MIGRATIONS: readonly Migration[] = [
   {
@@ -121,5 +217,10 @@ CREATE TABLE input_tags (
   PRIMARY KEY (run_pk, dataset_pk, key)
 ) WITHOUT ROWID;
 `,
+  },
+  {
+    version: 2,
+    name: 'model registry',
+    sql: REGISTRY_SCHEMA,
   },
 ]

@@ -159,6 +159,9 @@ export class SqliteTrackingStore implements TrackingStore {
   async getMetricHistory(runId: string, key: string, page: HistoryPageInput): Promise<Page<Metric>> {
     return this.metrics.history(runId, key, page)
   }
+  streamMetricHistoryJson(runId: string, key: string): AsyncIterable<string> {
+    return this.metrics.streamJson(runId, key, 50_000)
+  }
   streamMetricHistory(runId: string, key: string, chunkSize: number): AsyncIterable<Metric[]> {
     return this.metrics.stream(runId, key, chunkSize)
   }
