@@ -105,4 +105,62 @@ describe('concurrent writers to one run', () => {
     }
     client.close()
   }, 60_000)
+
+  it('never let a rejected write take concurrent writes down with it, nor leave any of itself', async () => {
+    server = await startServerProcess()
+    const client = new HttpClient(server.url, { connections: 24 })
+    const experimentId = await createExperiment(client, 'rejected-writes')
+    const runId = await createRun(client, experimentId)
+    const deletedRun = await createRun(client, experimentId)
+    await client.postJson(`${API}/runs/log-parameter`, { run_id: runId, key: 'p', value: '1' })
+    await client.postJson(`${API}/runs/delete`, { run_id: deletedRun })
+
+    const good: Point[] = []
+    const rejected: { status: number; code: string }[] = []
+    const goodStatuses: number[] = []
+    const post = (body: object): Promise<{ status: number; body: Buffer }> =>
+      client.post(`${API}/runs/log-batch`, JSON.stringify(body))
+    const round = async (r: number): Promise<void> => {
+      const metrics = Array.from({ length: 50 }, (_, i) => point('loss', r * 50 + i))
+      good.push(...metrics)
+      const answers = await Promise.all([
+        post({ run_id: runId, metrics, params: [{ key: `ok.${r}`, value: 'v' }] }),
+        // Changes param p: MLflow refuses the whole batch.
+        post({
+          run_id: runId,
+          metrics: [point(`bad.${r}`, 0)],
+          params: [
+            { key: `new.${r}`, value: 'v' },
+            { key: 'p', value: '2' },
+          ],
+        }),
+        post({ run_id: deletedRun, metrics: [point('loss', r)] }),
+        post({ run_id: '0'.repeat(32), metrics: [point('loss', r)] }),
+      ])
+      goodStatuses.push(answers[0].status)
+      for (const a of answers.slice(1)) {
+        rejected.push({
+          status: a.status,
+          code: (JSON.parse(a.body.toString()) as { error_code: string }).error_code,
+        })
+      }
+    }
+    await Promise.all(Array.from({ length: 12 }, (_, r) => round(r)))
+
+    expect(goodStatuses.filter((s) => s !== 200)).toEqual([])
+    expect(rejected.filter((x) => x.status === 200)).toEqual([])
+    expect(new Set(rejected.map((x) => x.code))).toEqual(
+      new Set(['INVALID_PARAMETER_VALUE', 'RESOURCE_DOES_NOT_EXIST']),
+    )
+    const keys = ['loss', ...Array.from({ length: 12 }, (_, r) => `bad.${r}`)]
+    const stored = await historyPoints(client, runId, keys)
+    expect(new Set(stored.map(pointId))).toEqual(new Set(good.map(pointId)))
+    expect(stored.length).toBe(good.length)
+    const data = await runData(client, runId)
+    expect(data.params.get('p')).toBe('1')
+    expect([...data.params.keys()].filter((k) => k.startsWith('new.'))).toEqual([])
+    expect([...data.params.keys()].filter((k) => k.startsWith('ok.')).length).toBe(12)
+    expect(await historyPoints(client, deletedRun, ['loss'])).toEqual([])
+    client.close()
+  }, 60_000)
 })
