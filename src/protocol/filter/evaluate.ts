@@ -10,6 +10,7 @@
  * - Strings order by code point (= UTF-8 bytes = SQLite's BINARY collation).
  */
 import type { Experiment, Run } from '../entities.js'
+import type { ModelVersion, RegisteredModel } from '../registry-entities.js'
 import type { Comparison, Entity, FilterExpr, Literal, OrderKey } from './ast.js'
 import type { SearchTarget } from './keys.js'
 
@@ -90,6 +91,31 @@ export function experimentSubject(exp: Experiment): SearchSubject {
       last_update_time: exp.lastUpdateTime,
     },
     tags: exp.tags,
+  })
+}
+
+export function registeredModelSubject(model: RegisteredModel): SearchSubject {
+  return makeSubject({
+    attributes: {
+      name: model.name,
+      creation_timestamp: model.creationTimestamp,
+      last_updated_timestamp: model.lastUpdatedTimestamp,
+    },
+    tags: model.tags,
+  })
+}
+
+export function modelVersionSubject(v: ModelVersion): SearchSubject {
+  return makeSubject({
+    attributes: {
+      name: v.name,
+      version_number: Number(v.version),
+      run_id: v.runId,
+      source_path: v.source,
+      creation_timestamp: v.creationTimestamp,
+      last_updated_timestamp: v.lastUpdatedTimestamp,
+    },
+    tags: v.tags,
   })
 }
 
@@ -211,7 +237,7 @@ export function compareStrings(a: string, b: string): number {
  * The full order of a search: the requested keys, then the target's tie-breakers (MLflow's):
  * runs `start_time DESC` (unless requested) then `run_id`; experiments `creation_time DESC,
  * experiment_id ASC` by default and `experiment_id DESC` as the last resort; registered models
- * `name`; model versions `name`, `version_number DESC`.
+ * `name`; model versions `last_updated_timestamp DESC` by default, then `name`, `version_number DESC`.
  */
 export function fullOrder(target: SearchTarget, keys: readonly OrderKey[]): OrderKey[] {
   const out = [...keys]
@@ -232,6 +258,8 @@ export function fullOrder(target: SearchTarget, keys: readonly OrderKey[]): Orde
       add('name', true)
       break
     case 'model_versions':
+      // MLflow 2.10's default is last_updated_timestamp DESC, then its usual tie-breakers.
+      if (keys.length === 0) out.push({ entity: 'attribute', key: 'last_updated_timestamp', ascending: false })
       add('name', true)
       add('version_number', false)
       break

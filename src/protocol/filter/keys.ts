@@ -138,7 +138,8 @@ const MODEL_VERSIONS: TargetSpec = {
     last_updated_timestamp: 'number',
   },
   orderEntities: ['attribute'],
-  aliases: {},
+  // As for registered models, MLflow reads `timestamp` as last_updated_timestamp in order_by.
+  aliases: { timestamp: 'last_updated_timestamp' },
   uniqueOrderKeys: false,
 }
 

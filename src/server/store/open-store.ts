@@ -1,12 +1,23 @@
-/** Tracking stores by URI scheme, loaded lazily so an unused backend's driver is never imported. */
+/** Stores by URI scheme, loaded lazily so an unused backend's driver is never imported. */
 import { fileURLToPath } from 'node:url'
 import type { Clock, IdGenerator } from '../util/clock.js'
+import type { RegistryStore } from './registry-store.js'
 import type { TrackingStore } from './tracking-store.js'
 
 export interface OpenStoreOptions {
   defaultArtifactRoot: string
   clock?: Clock
   ids?: IdGenerator
+  /** The registry's clock when it differs (the server gives it one that never repeats a millisecond). */
+  registryClock?: Clock
+}
+
+/** The stores one backend URI opens: tracking and registry share the backend (and its connection). */
+export interface Stores {
+  tracking: TrackingStore
+  registry: RegistryStore
+  /** Closes both. */
+  close(): Promise<void>
 }
 
 const KNOWN = ['sqlite:///<path>', 'sqlite:///:memory:']
@@ -22,11 +33,37 @@ export function sqlitePath(uri: string): string {
   return path
 }
 
-export async function openTrackingStore(uri: string, opts: OpenStoreOptions): Promise<TrackingStore> {
+function unknownScheme(uri: string): Error {
   const scheme = uri.split(':', 1)[0]
-  if (scheme === 'sqlite') {
-    const { SqliteTrackingStore } = await import('./sqlite/sqlite-tracking-store.js')
-    return new SqliteTrackingStore({ path: sqlitePath(uri), ...opts })
+  return new Error(`unknown backend store URI scheme '${scheme}:' in '${uri}'; known: ${KNOWN.join(', ')}`)
+}
+
+export async function openStores(uri: string, opts: OpenStoreOptions): Promise<Stores> {
+  if (uri.split(':', 1)[0] === 'sqlite') {
+    const { openSqliteStores } = await import('./sqlite/open-sqlite-stores.js')
+    const { registryClock, ...rest } = opts
+    const { tracking, registry } = openSqliteStores({
+      path: sqlitePath(uri),
+      ...rest,
+      ...(registryClock ? { registryClock } : {}),
+    })
+    return {
+      tracking,
+      registry,
+      close: async () => {
+        await registry.close()
+        await tracking.close()
+      },
+    }
   }
-  throw new Error(`unknown backend store URI scheme '${scheme}:' in '${uri}'; known: ${KNOWN.join(', ')}`)
+  throw unknownScheme(uri)
+}
+
+export async function openTrackingStore(uri: string, opts: OpenStoreOptions): Promise<TrackingStore> {
+  if (uri.split(':', 1)[0] === 'sqlite') {
+    const { SqliteTrackingStore } = await import('./sqlite/sqlite-tracking-store.js')
+    const { registryClock: _unused, ...rest } = opts
+    return new SqliteTrackingStore({ path: sqlitePath(uri), ...rest })
+  }
+  throw unknownScheme(uri)
 }

@@ -172,7 +172,10 @@ export interface RegistryStore {
   // Promotion policies, one per (model, alias). The document is stored as given (validated above).
   getPolicy(name: string, alias: string): Promise<StoredPolicy | null>
   listPolicies(name: string): Promise<StoredPolicy[]>
-  setPolicy(policy: { name: string; alias: string; document: Record<string, unknown> }, audit: AuditInput): Promise<StoredPolicy>
+  setPolicy(
+    policy: { name: string; alias: string; document: Record<string, unknown> },
+    audit: AuditInput,
+  ): Promise<StoredPolicy>
   /** False when there was none. */
   deletePolicy(name: string, alias: string, audit: AuditInput): Promise<boolean>
 

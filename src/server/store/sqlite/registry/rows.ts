@@ -30,7 +30,8 @@ export interface ModelRow {
   last_version: number
 }
 
-export const MODEL_COLUMNS = 'model_pk, name, creation_time, last_updated_time, description, user_id, last_version'
+export const MODEL_COLUMNS =
+  'model_pk, name, creation_time, last_updated_time, description, user_id, last_version'
 
 export interface VersionRow {
   model_pk: number

@@ -26,7 +26,8 @@ export interface VersionRef {
   version: number
 }
 
-const keysJson = (refs: readonly VersionRef[]): string => JSON.stringify(refs.map((r) => [r.modelPk, r.version]))
+const keysJson = (refs: readonly VersionRef[]): string =>
+  JSON.stringify(refs.map((r) => [r.modelPk, r.version]))
 
 export class SqliteModelVersions {
   constructor(
@@ -84,8 +85,7 @@ export class SqliteModelVersions {
   /** The version or RESOURCE_DOES_NOT_EXIST (also when the model is unknown). */
   get(name: string, version: number): ModelVersion {
     const pk = this.ctx.sql.pluck('SELECT model_pk FROM registered_models WHERE name = ?').get(name) as
-      | number
-      | undefined
+      number | undefined
     const found = pk === undefined ? [] : this.load([{ modelPk: pk, version }])
     if (found.length === 0) throw versionNotFound(name, version)
     return found[0]!
@@ -93,8 +93,9 @@ export class SqliteModelVersions {
 
   exists(modelPk: number, version: number): boolean {
     return (
-      this.ctx.sql.pluck('SELECT 1 FROM model_versions WHERE model_pk = ? AND version = ?').get(modelPk, version) !==
-      undefined
+      this.ctx.sql
+        .pluck('SELECT 1 FROM model_versions WHERE model_pk = ? AND version = ?')
+        .get(modelPk, version) !== undefined
     )
   }
 
@@ -158,7 +159,14 @@ export class SqliteModelVersions {
       )
     for (const t of input.tags) this.setTag(model.model_pk, version, t)
     this.events.write(
-      { modelPk: model.model_pk, timestamp: now, kind: 'version_created', version, oldValue: null, newValue: String(version) },
+      {
+        modelPk: model.model_pk,
+        timestamp: now,
+        kind: 'version_created',
+        version,
+        oldValue: null,
+        newValue: String(version),
+      },
       { ...audit, details: audit.details ?? { source: input.source, run_id: input.runId } },
     )
     return version
@@ -167,7 +175,9 @@ export class SqliteModelVersions {
   finish(model: ModelRow, version: number, outcome: RegistrationOutcome): void {
     this.requireExists(model, version)
     this.ctx.sql
-      .get('UPDATE model_versions SET status = ?, status_message = ?, signature = ? WHERE model_pk = ? AND version = ?')
+      .get(
+        'UPDATE model_versions SET status = ?, status_message = ?, signature = ? WHERE model_pk = ? AND version = ?',
+      )
       .run(
         outcome.status,
         outcome.statusMessage,
@@ -180,7 +190,9 @@ export class SqliteModelVersions {
   updateDescription(model: ModelRow, version: number, description: string): void {
     this.requireExists(model, version)
     this.ctx.sql
-      .get('UPDATE model_versions SET description = ?, last_updated_time = ? WHERE model_pk = ? AND version = ?')
+      .get(
+        'UPDATE model_versions SET description = ?, last_updated_time = ? WHERE model_pk = ? AND version = ?',
+      )
       .run(description, this.ctx.clock.now(), model.model_pk, version)
   }
 
@@ -193,16 +205,33 @@ export class SqliteModelVersions {
       .pluck('SELECT alias FROM registered_model_aliases WHERE model_pk = ? AND version = ? ORDER BY alias')
       .all(model.model_pk, version) as string[]
     for (const alias of aliases) {
-      sql.get('DELETE FROM registered_model_aliases WHERE model_pk = ? AND alias = ?').run(model.model_pk, alias)
+      sql
+        .get('DELETE FROM registered_model_aliases WHERE model_pk = ? AND alias = ?')
+        .run(model.model_pk, alias)
       this.events.write(
-        { modelPk: model.model_pk, timestamp: now, kind: 'alias_deleted', alias, version, oldValue: String(version), newValue: null },
+        {
+          modelPk: model.model_pk,
+          timestamp: now,
+          kind: 'alias_deleted',
+          alias,
+          version,
+          oldValue: String(version),
+          newValue: null,
+        },
         { user: audit.user, action: 'cascade', reason: `version ${version} was deleted` },
       )
     }
     sql.get('DELETE FROM model_versions WHERE model_pk = ? AND version = ?').run(model.model_pk, version)
     sql.get('UPDATE registered_models SET last_updated_time = ? WHERE model_pk = ?').run(now, model.model_pk)
     this.events.write(
-      { modelPk: model.model_pk, timestamp: now, kind: 'version_deleted', version, oldValue: String(version), newValue: null },
+      {
+        modelPk: model.model_pk,
+        timestamp: now,
+        kind: 'version_deleted',
+        version,
+        oldValue: String(version),
+        newValue: null,
+      },
       audit,
     )
     return { name: model.name, version, removedAliases: aliases }
@@ -219,12 +248,21 @@ export class SqliteModelVersions {
     )
     if (input.archiveExisting) {
       const others = sql
-        .pluck('SELECT version FROM model_versions WHERE model_pk = ? AND current_stage = ? AND version != ? ORDER BY version')
+        .pluck(
+          'SELECT version FROM model_versions WHERE model_pk = ? AND current_stage = ? AND version != ? ORDER BY version',
+        )
         .all(model.model_pk, input.stage, input.version) as number[]
       for (const v of others) {
         move.run('Archived', now, model.model_pk, v)
         this.events.write(
-          { modelPk: model.model_pk, timestamp: now, kind: 'stage_transition', version: v, oldValue: input.stage, newValue: 'Archived' },
+          {
+            modelPk: model.model_pk,
+            timestamp: now,
+            kind: 'stage_transition',
+            version: v,
+            oldValue: input.stage,
+            newValue: 'Archived',
+          },
           { user: audit.user, action: 'cascade', reason: `version ${input.version} moved to ${input.stage}` },
         )
       }
@@ -233,7 +271,14 @@ export class SqliteModelVersions {
     move.run(input.stage, now, model.model_pk, input.version)
     sql.get('UPDATE registered_models SET last_updated_time = ? WHERE model_pk = ?').run(now, model.model_pk)
     this.events.write(
-      { modelPk: model.model_pk, timestamp: now, kind: 'stage_transition', version: input.version, oldValue: before, newValue: input.stage },
+      {
+        modelPk: model.model_pk,
+        timestamp: now,
+        kind: 'stage_transition',
+        version: input.version,
+        oldValue: before,
+        newValue: input.stage,
+      },
       audit,
     )
   }

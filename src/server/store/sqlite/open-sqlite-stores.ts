@@ -1,0 +1,20 @@
+/**
+ * The SQLite backend's stores, opened together: the registry uses the tracking store's connection
+ * (one database file, one writer, migrations applied once). Closing the tracking store closes both.
+ */
+import type { Clock } from '../../util/clock.js'
+import { SqliteRegistryStore } from './registry/sqlite-registry-store.js'
+import { SqliteTrackingStore, type SqliteTrackingStoreOptions } from './sqlite-tracking-store.js'
+
+export interface SqliteStores {
+  tracking: SqliteTrackingStore
+  registry: SqliteRegistryStore
+}
+
+export function openSqliteStores(opts: SqliteTrackingStoreOptions & { registryClock?: Clock }): SqliteStores {
+  const { registryClock, ...trackingOptions } = opts
+  const tracking = new SqliteTrackingStore(trackingOptions)
+  const clock = registryClock ?? opts.clock
+  const registry = new SqliteRegistryStore({ db: tracking.database, ...(clock ? { clock } : {}) })
+  return { tracking, registry }
+}
