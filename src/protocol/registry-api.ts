@@ -29,6 +29,15 @@ import type {
 
 type Empty = Record<string, never>
 
+/** A stored promotion policy: the normalized document and who set it when. */
+export interface WirePolicy {
+  name: string
+  alias: string
+  policy: Record<string, unknown>
+  updated_timestamp: number
+  user_id: string
+}
+
 const tag = () => message({ key: string(), value: string() })
 
 /** A JSON object (a promotion policy document); absent is `undefined`. */
@@ -234,7 +243,12 @@ export const REGISTRY_API = {
     { methods: ['POST'], path: '/cairn/registry/rollback' },
     schema({ name: string({ required: true }), alias: string(), reason: string() }),
   ),
-  resolveModelUri: endpoint<{ uri: string; location: string; model_version?: WireModelVersionDetails }>()(
+  resolveModelUri: endpoint<{
+    uri: string
+    location: string
+    run_id?: string
+    model_version?: WireModelVersionDetails
+  }>()(
     'resolveModelUri',
     { methods: ['GET'], path: '/cairn/registry/resolve' },
     schema({ uri: string({ required: true }) }),

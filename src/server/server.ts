@@ -9,8 +9,13 @@ import { openArtifactStore } from './artifacts/open-artifacts.js'
 import type { ServerConfig } from './config.js'
 import { createApp, type App } from './http/app.js'
 import type { Logger } from './logging.js'
-import { openTrackingStore } from './store/open-store.js'
+import { registryRoutes } from './http/routes/registry.js'
+import type { AliasMoveHook } from './registry/promotion.js'
+import { monotonicClock } from './registry/monotonic-clock.js'
+import { RegistryService } from './registry/registry-service.js'
+import { openStores } from './store/open-store.js'
 import type { TrackingStore } from './store/tracking-store.js'
+import { systemClock } from './util/clock.js'
 import { CAIRN_VERSION } from '../version.js'
 
 export interface RunningServer {
@@ -18,16 +23,49 @@ export interface RunningServer {
   server: Server
   app: App
   store: TrackingStore
+  /** The model registry (its `notifications` tell subscribers about alias moves). */
+  registry: RegistryService
   /** Graceful: stop accepting, wait for in-flight requests (up to the grace period), close stores. */
   close(): Promise<void>
 }
 
-export async function startServer(config: ServerConfig, logger: Logger): Promise<RunningServer> {
+export interface StartOptions {
+  /** Runs after a promotion or rollback has decided, just before it moves the alias (tests). */
+  beforeAliasMove?: AliasMoveHook
+}
+
+export async function startServer(
+  config: ServerConfig,
+  logger: Logger,
+  opts: StartOptions = {},
+): Promise<RunningServer> {
   mkdirSync(config.home, { recursive: true })
-  const store = await openTrackingStore(config.backendStoreUri, { defaultArtifactRoot: config.defaultArtifactRoot })
-  const artifacts = await openArtifactStore(config.artifactsDestination, { maxUploadBytes: config.maxArtifactBytes })
-  const app = createApp({ store, artifacts, logger, version: CAIRN_VERSION, maxJsonBytes: config.maxJsonBytes })
-  const server = createServer({ keepAlive: true, keepAliveTimeout: 65_000, requestTimeout: 0 }, (req, res) => app.handle(req, res))
+  const stores = await openStores(config.backendStoreUri, {
+    defaultArtifactRoot: config.defaultArtifactRoot,
+    registryClock: monotonicClock(systemClock),
+  })
+  const store = stores.tracking
+  const artifacts = await openArtifactStore(config.artifactsDestination, {
+    maxUploadBytes: config.maxArtifactBytes,
+  })
+  const registry = new RegistryService({
+    store: stores.registry,
+    tracking: store,
+    artifacts,
+    logger,
+    ...(opts.beforeAliasMove ? { beforeAliasMove: opts.beforeAliasMove } : {}),
+  })
+  const app = createApp({
+    store,
+    artifacts,
+    logger,
+    version: CAIRN_VERSION,
+    maxJsonBytes: config.maxJsonBytes,
+    extraRoutes: (deps) => registryRoutes({ ...deps, registry }),
+  })
+  const server = createServer({ keepAlive: true, keepAliveTimeout: 65_000, requestTimeout: 0 }, (req, res) =>
+    app.handle(req, res),
+  )
   server.keepAliveTimeout = 65_000
   server.headersTimeout = 66_000
   await new Promise<void>((resolveListen, reject) => {
@@ -50,8 +88,8 @@ export async function startServer(config: ServerConfig, logger: Logger): Promise
       while (app.inFlight() > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20))
       server.closeAllConnections()
       await stopped
-      await store.close()
+      await stores.close()
     })())
 
-  return { url, server, app, store, close }
+  return { url, server, app, store, registry, close }
 }

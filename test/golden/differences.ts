@@ -20,6 +20,7 @@ import {
   type Difference,
 } from './difference-kit.js'
 import type { Expectation } from './compare.js'
+import { registryDifferences } from './differences-registry.js'
 import { recordedExpectation } from './replay.js'
 import { loadTranscript, type GoldenCase, type TranscriptFile } from './transcript.js'
 
@@ -305,6 +306,8 @@ consequence(
   EXP_2_LOST_OWNER_TAG,
   EXP_2_REASON,
 )
+
+for (const [name, d] of Object.entries(registryDifferences())) TABLE[differenceKey('registry', name)] = d
 
 export const DIFFERENCES: Readonly<Record<string, Difference>> = TABLE
 

@@ -2,15 +2,13 @@
  * Replays MLflow 2.10.2's recorded answers (test/golden/fixtures) against one Cairn server, in
  * scenario order, one test per case. Each case must match MLflow, or match the documented
  * difference in differences.ts (listed for people in docs/mlflow-differences.md).
- *
- * registry.json is not replayed yet: Cairn has no model registry until a later issue.
  */
 import { randomBytes } from 'node:crypto'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startTestServer, type TestServer } from '../../src/server/test-support/test-server.js'
 import { DIFFERENCES, differenceKey, expectationFor } from './differences.js'
 import { Replayer } from './replay.js'
-import { loadTranscript, TRACKING_FILES } from './transcript.js'
+import { loadTranscript, REPLAYED_FILES } from './transcript.js'
 
 describe('MLflow golden transcripts, replayed against Cairn', () => {
   let server: TestServer
@@ -24,7 +22,7 @@ describe('MLflow golden transcripts, replayed against Cairn', () => {
     await server.close()
   })
 
-  for (const file of TRACKING_FILES) {
+  for (const file of REPLAYED_FILES) {
     for (const c of loadTranscript(file).cases) {
       const { expectation, difference } = expectationFor(file, c)
       it(`${file}: ${c.name}`, async () => {
@@ -44,7 +42,7 @@ describe('MLflow golden transcripts, replayed against Cairn', () => {
 describe('the table of documented differences', () => {
   it('names only cases that exist in the transcripts', () => {
     const known = new Set(
-      TRACKING_FILES.flatMap((f) => loadTranscript(f).cases.map((c) => differenceKey(f, c.name))),
+      REPLAYED_FILES.flatMap((f) => loadTranscript(f).cases.map((c) => differenceKey(f, c.name))),
     )
     expect(Object.keys(DIFFERENCES).filter((k) => !known.has(k))).toEqual([])
   })

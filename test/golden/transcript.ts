@@ -8,16 +8,8 @@ import { readFileSync } from 'node:fs'
 export const SCENARIO = ['misc', 'experiments', 'runs', 'artifacts', 'registry'] as const
 export type TranscriptFile = (typeof SCENARIO)[number]
 
-/**
- * The files replayed today. registry.json is left out until Cairn has a model registry (a later
- * issue); docs/mlflow-differences.md says so.
- */
-export const TRACKING_FILES = [
-  'misc',
-  'experiments',
-  'runs',
-  'artifacts',
-] as const satisfies readonly TranscriptFile[]
+/** Every file is replayed, in scenario order. */
+export const REPLAYED_FILES = SCENARIO
 
 /** A query string: an object (a list value repeats the key), or `{_raw}` sent verbatim. */
 export type GoldenQuery = Record<string, string | string[]> | { _raw: string } | null

@@ -153,6 +153,7 @@ export interface RegistryStore {
   /** Removes the version, its tags and the aliases pointing at it (each with its event). */
   deleteModelVersion(name: string, version: number, audit: AuditInput): Promise<DeletedVersion>
   transitionModelVersionStage(input: TransitionInput, audit: AuditInput): Promise<ModelVersion>
+  /** Versions without their aliases, as MLflow's search answers them. */
   searchModelVersions(input: RegistrySearchInput): Promise<Page<ModelVersion>>
   setModelVersionTag(name: string, version: number, tag: Tag): Promise<void>
   deleteModelVersionTag(name: string, version: number, key: string): Promise<void>

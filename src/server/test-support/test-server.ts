@@ -8,7 +8,7 @@ import { join } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import { resolveServerConfig, type ServerConfig } from '../config.js'
 import { silentLogger } from '../logging.js'
-import { startServer, type RunningServer } from '../server.js'
+import { startServer, type RunningServer, type StartOptions } from '../server.js'
 
 export interface TestServer extends RunningServer {
   dir: string
@@ -21,14 +21,17 @@ export interface TestServer extends RunningServer {
   get(path: string, query?: Record<string, string | string[]>): Promise<{ status: number; json: any }>
 }
 
-export async function startTestServer(overrides: Partial<ServerConfig> = {}): Promise<TestServer> {
+export async function startTestServer(
+  overrides: Partial<ServerConfig> = {},
+  opts: StartOptions = {},
+): Promise<TestServer> {
   const dir = mkdtempSync(join(tmpdir(), 'cairn-test-'))
   const config: ServerConfig = {
     ...resolveServerConfig({ port: 0 }, { CAIRN_HOME: dir }),
     artifactsDestination: pathToFileURL(join(dir, 'artifacts')).href,
     ...overrides,
   }
-  const running = await startServer(config, silentLogger())
+  const running = await startServer(config, silentLogger(), opts)
   const doFetch = (path: string, init?: RequestInit): Promise<Response> => fetch(running.url + path, init)
   const toJson = async (res: Response): Promise<{ status: number; json: any }> => {
     const text = await res.text()

@@ -55,7 +55,7 @@ interface SendOptions {
   head: boolean
 }
 
-function download(path: string, file: ArtifactDownload, opts: SendOptions): RawAnswer {
+export function download(path: string, file: ArtifactDownload, opts: SendOptions): RawAnswer {
   return new RawAnswer(async (res: ServerResponse) => {
     const headers: Record<string, string | number> = {
       'Content-Type': artifactContentType(path),

@@ -157,7 +157,11 @@ export class SqliteRegistryStore implements RegistryStore {
       const more = rows.length > input.maxResults
       const page = more ? rows.slice(0, input.maxResults) : rows
       return {
-        items: this.versions.load(page.map(([modelPk, version]) => ({ modelPk, version }))),
+        // MLflow's search answers carry no aliases (get does); so do Cairn's.
+        items: this.versions.load(
+          page.map(([modelPk, version]) => ({ modelPk, version })),
+          { aliases: false },
+        ),
         nextOffset: more ? input.offset + input.maxResults : null,
       }
     })
