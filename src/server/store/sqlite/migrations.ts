@@ -18,6 +18,9 @@
  * - Registered models have an integer `model_pk` (AUTOINCREMENT: never reused) that versions,
  *   tags, aliases, policies and audit events refer to, so a rename touches one row.
  * - `last_version` counts versions ever created: numbers are never reused after a deletion.
+ * - Versions repeat their model's name (a rename updates them, as MLflow's does), so version
+ *   search is a single-table query: with statistics SQLite would otherwise sort every version
+ *   joined to its model rather than walk the last-update index for a first page.
  * - Deleting a version or a model deletes its rows (MLflow keeps redacted rows instead); an alias
  *   may not point at a missing version (foreign key), so deletion removes aliases explicitly,
  *   each with its audit event.
@@ -52,6 +55,7 @@ CREATE INDEX registered_model_tags_by_key ON registered_model_tags (key, value);
 
 CREATE TABLE model_versions (
   model_pk INTEGER NOT NULL REFERENCES registered_models (model_pk) ON DELETE CASCADE,
+  name TEXT NOT NULL,
   version INTEGER NOT NULL,
   creation_time INTEGER NOT NULL,
   last_updated_time INTEGER NOT NULL,
@@ -68,6 +72,7 @@ CREATE TABLE model_versions (
   PRIMARY KEY (model_pk, version)
 );
 CREATE INDEX model_versions_by_update ON model_versions (last_updated_time);
+CREATE INDEX model_versions_by_name ON model_versions (name, version);
 CREATE INDEX model_versions_by_run ON model_versions (run_id);
 
 CREATE TABLE model_version_tags (

@@ -100,8 +100,10 @@ export class SqliteRegisteredModels {
     sql
       .get('UPDATE registered_models SET name = ?, last_updated_time = ? WHERE model_pk = ?')
       .run(newName, now, row.model_pk)
-    // MLflow touches every version of a renamed model too.
-    sql.get('UPDATE model_versions SET last_updated_time = ? WHERE model_pk = ?').run(now, row.model_pk)
+    // Versions carry the name; MLflow touches every version of a renamed model too.
+    sql
+      .get('UPDATE model_versions SET name = ?, last_updated_time = ? WHERE model_pk = ?')
+      .run(newName, now, row.model_pk)
     this.events.write(
       { modelPk: row.model_pk, timestamp: now, kind: 'model_renamed', oldValue: name, newValue: newName },
       audit,

@@ -51,9 +51,9 @@ export interface VersionRow {
   signature: string | null
 }
 
-/** Version columns, with the model's name; `v` is model_versions, `m` registered_models. */
+/** Version columns; `v` is model_versions. */
 export const VERSION_COLUMNS =
-  'v.model_pk, m.name, v.version, v.creation_time, v.last_updated_time, v.user_id, v.current_stage, v.description, ' +
+  'v.model_pk, v.name, v.version, v.creation_time, v.last_updated_time, v.user_id, v.current_stage, v.description, ' +
   'v.source, v.storage_location, v.run_id, v.run_link, v.status, v.status_message, v.signature'
 
 export interface EventRow {

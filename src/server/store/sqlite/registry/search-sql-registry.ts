@@ -29,7 +29,7 @@ const MODEL_COLUMNS: Readonly<Record<string, string>> = {
 }
 
 const VERSION_COLUMNS: Readonly<Record<string, string>> = {
-  name: 'm.name',
+  name: 'v.name',
   version_number: 'v.version',
   run_id: 'v.run_id',
   source_path: 'v.source',
@@ -82,7 +82,7 @@ export function compileModelVersionSearch(q: RegistrySearchQuery): SqlQuery {
   const order = fullOrder('model_versions', q.orderBy).map(
     (k) => sql`${column(VERSION_COLUMNS, 'model versions', k.key)} ${direction(k.ascending)}`,
   )
-  const query = sql`SELECT v.model_pk, v.version FROM model_versions v JOIN registered_models m ON m.model_pk = v.model_pk
+  const query = sql`SELECT v.model_pk, v.version FROM model_versions v
                      WHERE ${where}
                      ORDER BY ${joinSql(order, ', ')}
                      LIMIT ${q.limit} OFFSET ${q.offset}`

@@ -42,10 +42,7 @@ export class SqliteModelVersions {
     const keys = keysJson(refs)
     const rows = sql
       .get(
-        `SELECT ${VERSION_COLUMNS} FROM ${VERSION_KEYS}
-           JOIN model_versions v ON ${ON_VERSION_KEYS('v')}
-           JOIN registered_models m ON m.model_pk = v.model_pk
-          ORDER BY j.key`,
+        `SELECT ${VERSION_COLUMNS} FROM ${VERSION_KEYS} JOIN model_versions v ON ${ON_VERSION_KEYS('v')} ORDER BY j.key`,
       )
       .all(keys) as VersionRow[]
     const tags = new Map<string, Tag[]>()
@@ -138,12 +135,13 @@ export class SqliteModelVersions {
       .run(version, now, model.model_pk)
     sql
       .get(
-        `INSERT INTO model_versions (model_pk, version, creation_time, last_updated_time, user_id, current_stage, description,
+        `INSERT INTO model_versions (model_pk, name, version, creation_time, last_updated_time, user_id, current_stage, description,
                                      source, storage_location, run_id, run_link, status, status_message, signature)
-         VALUES (?, ?, ?, ?, ?, 'None', ?, ?, ?, ?, ?, ?, ?, ?)`,
+         VALUES (?, ?, ?, ?, ?, ?, 'None', ?, ?, ?, ?, ?, ?, ?, ?)`,
       )
       .run(
         model.model_pk,
+        model.name,
         version,
         now,
         now,
