@@ -127,6 +127,15 @@ export function describeRegistrySearch(name: string, open: OpenRegistryStore): v
         expect(page.items.map(versionId)).toEqual(['a/1', 'b/2', 'a/2', 'b/1'])
       })
 
+      it('answers versions without their aliases, as MLflow does', async () => {
+        await seed(store, [{ name: 'm', tags: {}, describe: false, versions: [] }])
+        await store.createModelVersion(versionInput('m'), who)
+        await store.setAlias({ name: 'm', alias: 'champion', version: 1 }, who)
+        const page = await store.searchModelVersions({ filter: null, orderBy: [], maxResults: 10, offset: 0 })
+        expect(page.items.map((v) => [v.version, v.aliases])).toEqual([['1', []]])
+        expect((await store.getModelVersion('m', 1)).aliases).toEqual(['champion'])
+      })
+
       it('pages registered models by name with a next offset only when more remain', async () => {
         for (const n of ['c', 'a', 'b'])
           await store.createRegisteredModel({ name: n, description: '', tags: [] })

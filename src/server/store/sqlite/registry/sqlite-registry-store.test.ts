@@ -1,8 +1,11 @@
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { describe, expect, it } from 'vitest'
 import { describeRegistrySearch } from '../../registry-search.contract.js'
 import { describeRegistryStore, type OpenRegistryStore } from '../../registry-store.contract.js'
+import { migrate, openSqlite } from '../db.js'
+import { SQLITE_MIGRATIONS } from '../migrations.js'
 import { openSqliteStores } from '../open-sqlite-stores.js'
 
 const onDisk: OpenRegistryStore = async ({ clock }) => {
@@ -41,3 +44,28 @@ const inMemory: OpenRegistryStore = async ({ clock }) => {
 
 describeRegistryStore('sqlite (file)', onDisk)
 describeRegistrySearch('sqlite (memory)', inMemory)
+
+describe('the registry in the tracking database', () => {
+  it('adds its tables to a database made before the registry existed, keeping what it holds', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cairn-registry-migrate-'))
+    try {
+      const path = join(dir, 'cairn.db')
+      const old = openSqlite({ path, migrations: SQLITE_MIGRATIONS.filter((m) => m.version === 1) })
+      expect(old.pragma('user_version', { simple: true })).toBe(1)
+      old.prepare("INSERT INTO experiments VALUES (7, 'kept', 'x', 'active', 1, 1)").run()
+      old.close()
+      const { tracking, registry } = openSqliteStores({ path, defaultArtifactRoot: 'mlflow-artifacts:' })
+      expect(tracking.database.pragma('user_version', { simple: true })).toBe(2)
+      expect((await tracking.getExperiment('7')).name).toBe('kept')
+      await registry.createRegisteredModel({ name: 'm', description: '', tags: [] })
+      await registry.close()
+      await tracking.close()
+      const reopened = openSqlite({ path, migrations: SQLITE_MIGRATIONS })
+      migrate(reopened, SQLITE_MIGRATIONS)
+      expect(reopened.prepare('SELECT name FROM registered_models').pluck().all()).toEqual(['m'])
+      reopened.close()
+    } finally {
+      rmSync(dir, { recursive: true, force: true })
+    }
+  })
+})
