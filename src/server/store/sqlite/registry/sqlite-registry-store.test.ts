@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
+import { describeRegistryAliases } from '../../registry-alias.contract.js'
 import { describeRegistrySearch } from '../../registry-search.contract.js'
 import { describeRegistryStore, type OpenRegistryStore } from '../../registry-store.contract.js'
 import { migrate, openSqlite } from '../db.js'
@@ -43,6 +44,7 @@ const inMemory: OpenRegistryStore = async ({ clock }) => {
 }
 
 describeRegistryStore('sqlite (file)', onDisk)
+describeRegistryAliases('sqlite (file)', onDisk)
 describeRegistrySearch('sqlite (memory)', inMemory)
 
 describe('the registry in the tracking database', () => {
