@@ -232,6 +232,17 @@ describe('promotion policies and promote', () => {
       expect(event.details.policy_passed).toBe(false)
     })
 
+    it('forces a first move on a model without a policy, recording the reason', async () => {
+      await modelWithVersions(server, 'm', [{ metrics: {} }])
+      const r = expectOk(
+        await promote({ candidate_version: '1', force: true, reason: 'bootstrap' }),
+        'forced',
+      )
+      expect(r).toMatchObject({ passed: false, forced: true, moved: true, checks: [] })
+      expect(await holder()).toBe('1')
+      expect((await aliasEvents())[0]).toMatchObject({ action: 'promote_forced', reason: 'bootstrap' })
+    })
+
     it('refuses unknown versions, versions not READY, a missing policy and a stale expected holder', async () => {
       await modelWithVersions(server, 'm', [{ metrics: good, tags: validated }])
       expect((await promote({ candidate_version: '1' })).json.error_code).toBe('INVALID_STATE')
