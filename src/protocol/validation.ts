@@ -34,7 +34,8 @@ export function validateEntityName(kind: EntityKind, name: string): void {
       `Invalid ${kind} name: '${name}'. Names may only contain alphanumerics, underscores (_), dashes (-), periods (.), spaces ( ), and slashes (/).`,
     )
   }
-  if (name === '') return
+  // Without a slash a name always normalizes to itself: skip the work (it is on the ingest path).
+  if (name === '' || !name.includes('/')) return
   const norm = normalizePath(name)
   if (norm !== name && norm + '/' !== name) {
     throw invalidParameter(

@@ -160,7 +160,8 @@ export class SqliteTrackingStore implements TrackingStore {
     return this.metrics.history(runId, key, page)
   }
   streamMetricHistoryJson(runId: string, key: string): AsyncIterable<string> {
-    return this.metrics.streamJson(runId, key, 50_000)
+    // 10k-point chunks: as fast as larger ones, and the server's memory stays flat on 1M-point answers.
+    return this.metrics.streamJson(runId, key, 10_000)
   }
   streamMetricHistory(runId: string, key: string, chunkSize: number): AsyncIterable<Metric[]> {
     return this.metrics.stream(runId, key, chunkSize)
