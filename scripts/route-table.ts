@@ -1,41 +1,14 @@
 /**
- * Prints docs/api.md's route table from the mounted router, so the doc cannot drift from the
- * code: `npx tsx scripts/route-table.ts > docs/api.md` (docs.test.ts checks every route is listed).
+ * Writes docs/api.md's route table from the routes a running server mounts, so the doc cannot
+ * drift from the code: `npx tsx scripts/route-table.ts > docs/api-routes.md`
+ * (src/server/http/route-table.test.ts fails when the file is stale).
  */
-import { createApp } from '../src/server/http/app.js'
-import { silentLogger } from '../src/server/logging.js'
-import type { TrackingStore } from '../src/server/store/tracking-store.js'
-import type { ArtifactStore } from '../src/server/artifacts/artifact-store.js'
+import { startTestServer } from '../src/server/test-support/test-server.js'
+import { routeTableMarkdown } from '../src/server/http/route-table.js'
 
-export function routeTable(): { path: string; methods: string[] }[] {
-  // Routes are declared without touching the stores; placeholders are never called.
-  const app = createApp({
-    store: {} as TrackingStore,
-    artifacts: {} as ArtifactStore,
-    logger: silentLogger(),
-    version: 'docs',
-  })
-  return app.router
-    .paths()
-    .map((r) => ({ path: r.path, methods: [...r.methods].sort() }))
-    .sort((a, b) => a.path.localeCompare(b.path))
+const s = await startTestServer()
+try {
+  process.stdout.write(routeTableMarkdown(s.app.router))
+} finally {
+  await s.close()
 }
-
-/** Markdown rows: each path once, with the prefixes it is served under. */
-export function routeTableMarkdown(): string {
-  const byTail = new Map<string, { methods: string[]; prefixes: string[] }>()
-  for (const r of routeTable()) {
-    const m = /^(\/api\/2\.0|\/ajax-api\/2\.0)(\/.*)$/.exec(r.path)
-    const [prefix, tail] = m ? [m[1]!, m[2]!] : ['', r.path]
-    const entry = byTail.get(tail) ?? { methods: r.methods, prefixes: [] }
-    entry.prefixes.push(prefix === '' ? '(root)' : prefix)
-    byTail.set(tail, entry)
-  }
-  let out = '| Methods | Path | Served under |\n|---|---|---|\n'
-  for (const [tail, e] of [...byTail].sort(([a], [b]) => a.localeCompare(b))) {
-    out += `| ${e.methods.join(', ')} | \`${tail}\` | ${e.prefixes.sort().join(', ')} |\n`
-  }
-  return out
-}
-
-if (import.meta.url === `file://${process.argv[1]}`) process.stdout.write(routeTableMarkdown())
