@@ -109,6 +109,7 @@ export const REGISTRY_API = {
     { methods: ['DELETE'], path: '/mlflow/registered-models/delete-tag' },
     schema({ name: string({ required: true }), key: string({ required: true }) }),
   ),
+  /** `reason` is Cairn's: recorded with the move in the audit trail (MLflow's clients never send it). */
   setRegisteredModelAlias: endpoint<Empty>()(
     'setRegisteredModelAlias',
     { methods: ['POST'], path: '/mlflow/registered-models/alias' },
@@ -116,12 +117,13 @@ export const REGISTRY_API = {
       name: string({ required: true }),
       alias: string({ required: true }),
       version: string({ required: true }),
+      reason: string(),
     }),
   ),
   deleteRegisteredModelAlias: endpoint<Empty>()(
     'deleteRegisteredModelAlias',
     { methods: ['DELETE'], path: '/mlflow/registered-models/alias' },
-    schema({ name: string({ required: true }), alias: string({ required: true }) }),
+    schema({ name: string({ required: true }), alias: string({ required: true }), reason: string() }),
   ),
   getModelVersionByAlias: endpoint<{ model_version: WireModelVersion }>()(
     'getModelVersionByAlias',

@@ -30,10 +30,16 @@ import { PromotionService, type AliasMoveHook } from './promotion.js'
 import { ModelUriResolver, type ResolvedModel } from './resolver.js'
 import { resolveSource } from './source.js'
 
-/** Who asks: recorded in the audit trail. */
+/** Who asks, and (for plain alias moves) why: recorded in the audit trail. */
 export interface Actor {
   user: string
+  reason?: string
 }
+
+const auditOf = (actor: Actor): AuditInput => ({
+  user: actor.user,
+  ...(actor.reason?.trim() ? { reason: actor.reason.trim() } : {}),
+})
 
 export interface RegistryServiceDeps {
   store: RegistryStore
@@ -264,7 +270,7 @@ export class RegistryService {
     validateAliasName(alias)
     const move = await this.store.setAlias(
       { name, alias, version: parseModelVersion(version) },
-      { user: actor.user },
+      auditOf(actor),
     )
     if (move.eventId !== null) this.promotion.announce(move)
   }
@@ -272,7 +278,7 @@ export class RegistryService {
   async deleteAlias(name: string, alias: string, actor: Actor): Promise<void> {
     validateModelName(name)
     validateAliasName(alias)
-    const move = await this.store.deleteAlias({ name, alias }, { user: actor.user })
+    const move = await this.store.deleteAlias({ name, alias }, auditOf(actor))
     if (move.eventId !== null) this.promotion.announce(move)
   }
 

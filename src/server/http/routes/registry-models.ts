@@ -58,11 +58,11 @@ export function registeredModelRoutes({ registry }: RegistryRouteDeps): RouteDef
       return {}
     }),
     defineRoute(API.setRegisteredModelAlias, async (msg, ctx) => {
-      await registry.setAlias(msg.name, msg.alias, msg.version, actorOf(ctx.req))
+      await registry.setAlias(msg.name, msg.alias, msg.version, { ...actorOf(ctx.req), reason: msg.reason })
       return {}
     }),
     defineRoute(API.deleteRegisteredModelAlias, async (msg, ctx) => {
-      await registry.deleteAlias(msg.name, msg.alias, actorOf(ctx.req))
+      await registry.deleteAlias(msg.name, msg.alias, { ...actorOf(ctx.req), reason: msg.reason })
       return {}
     }),
     defineRoute(API.getModelVersionByAlias, async (msg) => ({
