@@ -15,3 +15,17 @@ export type {
   Tag,
   ViewType,
 } from './protocol/entities.js'
+export { REGISTRY_API } from './protocol/registry-api.js'
+export type {
+  ModelAlias,
+  ModelSignature,
+  ModelVersion,
+  ModelVersionStage,
+  ModelVersionStatus,
+  RegisteredModel,
+  RegistryEvent,
+  RegistryEventAction,
+  RegistryEventKind,
+  StoredPolicy,
+} from './protocol/registry-entities.js'
+export type { PromotionCheck, PromotionOutcome } from './protocol/promotion-policy.js'

@@ -22,10 +22,12 @@ import { CairnError } from '../protocol/errors.js'
 import { TRACKING_API } from '../protocol/tracking-api.js'
 import { experimentFromWire, fileInfoFromWire, metricFromWire, runFromWire } from '../protocol/wire.js'
 import { ActiveRun, type ErrorContext, type ParamValue, type RunContext } from './active-run.js'
+import { AUDIT_USER_HEADER, auditUser } from './audit-user.js'
 import { authHeaders, envSelection, resolveTrackingUri, type Env } from './config.js'
 import { CairnApiError } from './errors.js'
 import { ExitHooks } from './exit-hooks.js'
 import { HttpClient } from './http.js'
+import { RegistryClient } from './registry.js'
 import type { RetryOptions } from './retry.js'
 import {
   paginate,
@@ -58,6 +60,8 @@ export interface CairnClientOptions {
   exitTimeoutMs?: number
   /** Clock for metric timestamps and run times. */
   now?: () => number
+  /** Who the registry's audit trail names for this client's changes (default: CAIRN_USER, else the OS user). */
+  user?: string
 }
 
 export interface StartRunOptions {
@@ -97,6 +101,8 @@ function currentUser(env: Env): string {
 export class CairnClient {
   /** The low-level client: `client.http.call(TRACKING_API.getRun, { run_id })`. */
   readonly http: HttpClient
+  /** The model registry: `client.registry.registerModel(...)`, `.promote(...)`, … (see registry.ts). */
+  readonly registry: RegistryClient
   private readonly env: Env
   private readonly runCtx: RunContext
   private readonly open = new Set<ActiveRun>()
@@ -104,13 +110,19 @@ export class CairnClient {
 
   constructor(opts: CairnClientOptions = {}) {
     this.env = opts.env ?? process.env
+    const user = auditUser(opts.user, this.env)
     this.http = new HttpClient({
       trackingUri: resolveTrackingUri(opts.trackingUri, this.env),
-      headers: { ...authHeaders(this.env), ...opts.headers },
+      headers: {
+        ...authHeaders(this.env),
+        ...(user !== undefined ? { [AUDIT_USER_HEADER]: user } : {}),
+        ...opts.headers,
+      },
       ...(opts.retry ? { retry: opts.retry } : {}),
       ...(opts.timeoutMs !== undefined ? { timeoutMs: opts.timeoutMs } : {}),
       ...(opts.fetch ? { fetch: opts.fetch } : {}),
     })
+    this.registry = new RegistryClient(this.http)
     this.hooks = opts.handleExit === false ? null : new ExitHooks(opts.exitTimeoutMs ?? 10_000)
     this.runCtx = {
       http: this.http,

@@ -19,3 +19,17 @@ export { DEFAULT_RETRY, type RetryOptions } from './retry.js'
 export { DEFAULT_TRACKING_URI, resolveTrackingUri } from './config.js'
 export type { SearchRunsOptions, SearchExperimentsOptions } from './search.js'
 export type { BatchContent, KeyValue, MetricPoint } from './batches.js'
+export { RegistryClient } from './registry.js'
+export type {
+  CreateModelVersionOptions,
+  ModelVersionPage,
+  PromoteOptions,
+  RegisteredModelPage,
+  RegistryHistoryOptions,
+  RegistryHistoryPage,
+  RegistrySearchOptions,
+  ResolvedModelUri,
+  RollbackResult,
+  VersionRef,
+} from './registry-types.js'
+export { AUDIT_USER_HEADER } from './audit-user.js'
