@@ -8,8 +8,10 @@ cd "$(dirname "$0")/.."
 log() { printf '\n== %s\n' "$*"; }
 
 if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
-  log "installing npm dependencies (npm ci)"
-  npm ci --no-audit --no-fund
+  # npm install, not npm ci: npm 11 leaves other platforms' optional bindings out of the lock
+  # file, and npm ci then refuses it as out of sync.
+  log "installing npm dependencies"
+  npm install --no-audit --no-fund
 fi
 
 # System services the tests use are installed and started by scripts/test-deps.sh.
