@@ -2,6 +2,7 @@
 import { Command, CommanderError } from 'commander'
 import { CAIRN_VERSION } from '../version.js'
 import { registerExperimentsCommand } from './commands/experiments.js'
+import { registerModelsCommand } from './commands/models.js'
 import { registerRunsCommand } from './commands/runs.js'
 import { registerServerCommand } from './commands/server.js'
 
@@ -15,6 +16,7 @@ export function buildProgram(): Command {
   registerServerCommand(program)
   registerExperimentsCommand(program)
   registerRunsCommand(program)
+  registerModelsCommand(program)
   return program
 }
 
