@@ -28,6 +28,7 @@ export function registerModelChangeCommands(models: Command): void {
   addTrackingOptions(
     models
       .command('register')
+      .summary('Register a model (runs:/…, models:/… or a location) as a new version')
       .description(
         'Register a model as a new version (the registered model is created if needed). Exits 1 if registration fails.',
       )
@@ -73,6 +74,7 @@ export function registerModelChangeCommands(models: Command): void {
   const aliasCmd = addTrackingOptions(
     models
       .command('alias')
+      .summary('Point an alias at a version, or --delete it')
       .description(
         'Point an alias at a version, or remove it with --delete. No promotion policy applies (see `cairn models promote`); the audit trail records the move.',
       )

@@ -24,6 +24,7 @@ export function registerModelHistoryCommands(models: Command): void {
   addTrackingOptions(
     models
       .command('rollback')
+      .summary('Move an alias back to its previous version')
       .description(
         'Move an alias back to the version it pointed at before (from the audit trail); repeat to walk further back',
       )
@@ -48,6 +49,7 @@ export function registerModelHistoryCommands(models: Command): void {
   addTrackingOptions(
     models
       .command('history')
+      .summary("A model's audit trail, newest first")
       .description(
         "A model's audit trail, newest first: alias moves, promotions, rollbacks, stage transitions, versions created and deleted, policy changes",
       )
@@ -78,6 +80,7 @@ export function registerModelHistoryCommands(models: Command): void {
   addTrackingOptions(
     models
       .command('resolve')
+      .summary('Resolve a model URI to a version and its files')
       .description(
         'Resolve a model URI to a version and the location of its files: models:/NAME/VERSION, models:/NAME@ALIAS, models:/NAME/STAGE, models:/NAME/latest, runs:/RUN_ID/PATH',
       )

@@ -33,6 +33,7 @@ export function registerModelPromoteCommands(models: Command): void {
   addTrackingOptions(
     models
       .command('promote')
+      .summary("Check a candidate against the alias's policy and move the alias if it passes")
       .description(
         "Evaluate the alias's promotion policy for a candidate version against the current holder, print the checks side by side, and move the alias if every check passes (or with --force and --reason). Exits 1 when the policy rejects the candidate and nothing moved (also for a dry run that would not move).",
       )
@@ -74,6 +75,7 @@ export function registerModelPromoteCommands(models: Command): void {
   addTrackingOptions(
     models
       .command('policy')
+      .summary('Show, --set or --delete a promotion policy')
       .description(
         "Show a model's promotion policy for an alias, set it from a YAML or JSON file, or delete it (see docs/registry.md for the format)",
       )
