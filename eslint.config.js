@@ -41,6 +41,15 @@ export default tseslint.config(
     },
   },
   {
+    files: ['src/models/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        { patterns: [{ group: ['**/server/**', '**/client/**', '**/cli/**', 'better-sqlite3', 'pino'], message: 'models is the shared model format: it imports protocol and npm packages only' }] },
+      ],
+    },
+  },
+  {
     files: ['**/*.test.ts', '**/*.contract.ts', 'src/**/test-support/**/*.ts', 'test/**/*.ts', 'bench/**/*.ts'],
     rules: {
       '@typescript-eslint/no-non-null-assertion': 'off',

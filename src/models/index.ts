@@ -1,0 +1,77 @@
+/**
+ * Cairn's model format: MLflow-compatible `MLmodel` folders with the `onnx` and `js` flavors,
+ * signatures, input examples, saving, and ONNX export of models trained in TypeScript.
+ * Imports protocol only (and npm packages), so the SDK, the server and pipelines can all use it.
+ */
+export {
+  MLMODEL_FILE,
+  MLFLOW_FORMAT_VERSION,
+  mlmodelToDict,
+  newMLmodel,
+  parseMLmodel,
+  readMLmodel,
+  serializeMLmodel,
+  toPyYaml,
+  utcTimeCreated,
+  writeMLmodel,
+  type FlavorConfig,
+  type InputExampleInfo,
+  type MLmodel,
+} from './mlmodel.js'
+export {
+  DATA_TYPES,
+  TENSOR_DTYPES,
+  paramsToJson,
+  parseParams,
+  parseSchema,
+  parseSignature,
+  schemaNames,
+  schemaToDicts,
+  schemaToJson,
+  signatureToWire,
+  type ColumnSpec,
+  type ColumnType,
+  type DataType,
+  type ObjectProperty,
+  type ParamSpec,
+  type Schema,
+  type Signature,
+  type TensorDType,
+  type TensorSpec,
+} from './signature.js'
+export {
+  DEFAULT_JS_ENTRY,
+  JS_FLAVOR,
+  ONNX_EXECUTION_PROVIDERS,
+  ONNX_FLAVOR,
+  ONNX_MODEL_FILE,
+  PYFUNC_FLAVOR,
+  checkRelativePath,
+  jsFlavorOf,
+  jsFlavors,
+  onnxFlavorOf,
+  onnxFlavors,
+  servableFlavor,
+  type JsFlavor,
+  type OnnxFlavor,
+  type ServableFlavor,
+} from './flavors.js'
+export {
+  CONDA_ENV_FILE,
+  DEFAULT_ONNX_REQUIREMENTS,
+  PYTHON_ENV_FILE,
+  REQUIREMENTS_FILE,
+  writePythonEnv,
+} from './python-env.js'
+export {
+  loadJsModel,
+  type ColumnarInput,
+  type InferenceParams,
+  type JsModelInput,
+  type JsModelModule,
+  type JsModelOutput,
+  type LoadedJsModel,
+  type Tensor,
+  type TensorInput,
+  type TypedArray,
+} from './js-flavor.js'
