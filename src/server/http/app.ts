@@ -15,6 +15,7 @@ import { artifactRoutes } from './routes/artifacts.js'
 import { experimentRoutes } from './routes/experiments.js'
 import { healthRoutes } from './routes/health.js'
 import { metricRoutes } from './routes/metrics.js'
+import { metricDownsampleRoutes } from './routes/metrics-downsample.js'
 import { runRoutes } from './routes/runs.js'
 import type { RouteDeps } from './routes/deps.js'
 
@@ -73,7 +74,7 @@ export function createApp(opts: AppOptions): App {
     version: opts.version,
   }
   const router = new Router<Handler>()
-  const groups = [healthRoutes, experimentRoutes, runRoutes, metricRoutes, artifactRoutes]
+  const groups = [healthRoutes, experimentRoutes, runRoutes, metricRoutes, metricDownsampleRoutes, artifactRoutes]
   for (const group of groups) mount(router, group(deps))
   if (opts.extraRoutes) mount(router, opts.extraRoutes(deps))
 

@@ -6,6 +6,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { CairnError, type ErrorCode } from '../../protocol/errors.js'
 import type { Metric } from '../../protocol/entities.js'
 import type { TrackingStore } from './tracking-store.js'
+import { describeDownsampleContract } from './downsample.contract.js'
 
 export interface OpenedStore {
   store: TrackingStore
@@ -45,6 +46,8 @@ export function describeTrackingStore(name: string, open: () => Promise<OpenedSt
       const run = await store.createRun({ experimentId, userId: 'u', runName: 'r', startTime, tags: [] })
       return run.info.runId
     }
+
+    describe('metric downsampling', () => describeDownsampleContract(() => store))
 
     describe('experiments', () => {
       it('has the Default experiment with id 0', async () => {

@@ -85,6 +85,37 @@ export interface BulkIntervalInput {
   endStep?: number
 }
 
+export interface DownsampleInput {
+  runId: string
+  metricKey: string
+  /** Equal-width buckets over [start, end] (fewer when the range has fewer distinct x values). */
+  buckets: number
+  x: 'step' | 'time'
+  /** Inclusive bounds on x; absent: the run's first and last x. */
+  start?: number
+  end?: number
+}
+
+/** One bucket of a downsampled history. min/max ignore NaN points; last is the greatest x's point. */
+export interface MetricBucket {
+  xStart: number
+  xEnd: number
+  count: number
+  min: number
+  max: number
+  last: number
+  lastX: number
+}
+
+export interface DownsampledSeries {
+  runId: string
+  start: number
+  end: number
+  count: number
+  /** Non-empty buckets in x order. */
+  buckets: MetricBucket[]
+}
+
 export interface TrackingStore {
   readonly kind: string
 
@@ -133,6 +164,8 @@ export interface TrackingStore {
   getMetricHistoryBulk(runIds: string[], key: string, maxResults: number): Promise<RunMetric[]>
   /** Evenly spaced steps over each run's history, first and last step always included. */
   getMetricHistoryBulkInterval(input: BulkIntervalInput): Promise<RunMetric[]>
+  /** Min, max, last and count per bucket of x; null when the run has no such metric. */
+  downsampleMetric(input: DownsampleInput): Promise<DownsampledSeries | null>
 
   close(): Promise<void>
 }

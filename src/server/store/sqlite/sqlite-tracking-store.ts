@@ -13,6 +13,8 @@ import type {
   BulkIntervalInput,
   CreateExperimentInput,
   CreateRunInput,
+  DownsampledSeries,
+  DownsampleInput,
   HistoryPageInput,
   LogBatchInput,
   Page,
@@ -24,6 +26,7 @@ import type {
 import { MetricKeyCache, StatementCache, type SqliteContext } from './context.js'
 import { openSqlite, startCheckpointer, type Checkpointer } from './db.js'
 import { parseExperimentId, SqliteExperiments } from './experiments.js'
+import { SqliteDownsampler } from './metric-downsample.js'
 import { SqliteMetrics } from './metrics.js'
 import { SQLITE_MIGRATIONS } from './migrations.js'
 import { SqliteRuns } from './runs.js'
@@ -46,6 +49,7 @@ export class SqliteTrackingStore implements TrackingStore {
   private readonly experiments: SqliteExperiments
   private readonly runs: SqliteRuns
   private readonly metrics: SqliteMetrics
+  private readonly downsampler: SqliteDownsampler
   private readonly searchDrivers: boolean
   private readonly checkpointer: Checkpointer | null
   private readonly writes: WriteQueue
@@ -63,6 +67,7 @@ export class SqliteTrackingStore implements TrackingStore {
     this.experiments = new SqliteExperiments(this.ctx)
     this.runs = new SqliteRuns(this.ctx)
     this.metrics = new SqliteMetrics(this.ctx)
+    this.downsampler = new SqliteDownsampler(this.ctx)
     this.searchDrivers = opts.searchDrivers ?? true
     this.checkpointer = opts.path === ':memory:' ? null : startCheckpointer(db, opts.path)
     this.writes = new WriteQueue(db)
@@ -171,6 +176,9 @@ export class SqliteTrackingStore implements TrackingStore {
   }
   async getMetricHistoryBulkInterval(input: BulkIntervalInput): Promise<RunMetric[]> {
     return this.metrics.bulkInterval(input)
+  }
+  async downsampleMetric(input: DownsampleInput): Promise<DownsampledSeries | null> {
+    return this.downsampler.downsample(input)
   }
 
   async close(): Promise<void> {
