@@ -8,6 +8,7 @@ import { mkdirSync } from 'node:fs'
 import { openArtifactStore } from './artifacts/open-artifacts.js'
 import type { ServerConfig } from './config.js'
 import { createApp, type App } from './http/app.js'
+import { defaultUiDir, uiStaticHandler } from './http/ui-static.js'
 import type { Logger } from './logging.js'
 import { registryRoutes } from './http/routes/registry.js'
 import type { AliasMoveHook } from './registry/promotion.js'
@@ -62,6 +63,7 @@ export async function startServer(
     version: CAIRN_VERSION,
     maxJsonBytes: config.maxJsonBytes,
     extraRoutes: (deps) => registryRoutes({ ...deps, registry }),
+    fallback: uiStaticHandler(defaultUiDir()),
   })
   const server = createServer({ keepAlive: true, keepAliveTimeout: 65_000, requestTimeout: 0 }, (req, res) =>
     app.handle(req, res),

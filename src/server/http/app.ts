@@ -30,7 +30,12 @@ export interface AppOptions {
   maxJsonBytes?: number
   /** Extra route groups (registry, serving, ...) mounted beside the tracking API. */
   extraRoutes?: (deps: RouteDeps) => RouteDef[]
+  /** Answers GET/HEAD for paths no route matched outside the API prefixes (the web UI). */
+  fallback?: Handler
 }
+
+/** Unknown paths under these stay JSON 404s, whatever the fallback. */
+const API_PATH = /^\/(api|ajax-api)\//
 
 export interface App {
   handle(req: IncomingMessage, res: ServerResponse): void
@@ -74,7 +79,14 @@ export function createApp(opts: AppOptions): App {
     version: opts.version,
   }
   const router = new Router<Handler>()
-  const groups = [healthRoutes, experimentRoutes, runRoutes, metricRoutes, metricDownsampleRoutes, artifactRoutes]
+  const groups = [
+    healthRoutes,
+    experimentRoutes,
+    runRoutes,
+    metricRoutes,
+    metricDownsampleRoutes,
+    artifactRoutes,
+  ]
   for (const group of groups) mount(router, group(deps))
   if (opts.extraRoutes) mount(router, opts.extraRoutes(deps))
 
@@ -88,7 +100,11 @@ export function createApp(opts: AppOptions): App {
     // Only odd request targets (absolute-form, '*') need the full URL parser.
     const path = rawPath(target) ?? new URL(target, 'http://cairn.invalid').pathname
     const match = router.match(method, path)
-    if (match.kind === 'none') {
+    const fallback =
+      match.kind === 'none' && (method === 'GET' || method === 'HEAD') && !API_PATH.test(path)
+        ? opts.fallback
+        : undefined
+    if (match.kind === 'none' && !fallback) {
       throw new CairnError(
         'ENDPOINT_NOT_FOUND',
         `No endpoint ${method} ${path}. See docs/api.md for the route table.`,
@@ -123,11 +139,11 @@ export function createApp(opts: AppOptions): App {
       path,
       query,
       rawQuery,
-      rest: match.rest,
+      rest: match.kind === 'found' ? match.rest : '',
       log,
       maxJsonBytes,
     }
-    const answer = await match.handler(ctx)
+    const answer = await (match.kind === 'found' ? match.handler : fallback!)(ctx)
     if (answer instanceof RawAnswer) await answer.write(res)
     else sendJson(res, 200, answer ?? {})
   }
