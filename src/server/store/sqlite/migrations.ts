@@ -26,6 +26,8 @@
  *   each with its audit event.
  * - Audit events have no foreign key: they outlive the model they describe.
  */
+import { PIPELINES_MIGRATION } from './migrations-pipelines.js'
+
 export interface Migration {
   version: number
   name: string
@@ -228,4 +230,5 @@ CREATE TABLE input_tags (
     name: 'model registry',
     sql: REGISTRY_SCHEMA,
   },
+  PIPELINES_MIGRATION,
 ]
