@@ -75,3 +75,53 @@ export {
   type TensorInput,
   type TypedArray,
 } from './js-flavor.js'
+export {
+  dtypeOfTypedArray,
+  inferSchema,
+  isTypedArray,
+  normalizeExample,
+  type InputExample,
+  type NormalizedExample,
+} from './infer-signature.js'
+export {
+  INPUT_EXAMPLE_FILE,
+  SERVING_INPUT_FILE,
+  readServingInputExample,
+  serializeExample,
+  tensorToNested,
+  writeInputExample,
+  type SerializedExample,
+} from './input-example.js'
+export { encodeModel, onnxTensorSpecs, ML_DOMAIN, type GraphSpec, type NodeSpec, type ValueSpec } from './onnx/proto.js'
+export {
+  INPUT_NAME,
+  exportLinearClassifier,
+  exportLinearRegressor,
+  type ClassLabel,
+  type LinearClassifierExport,
+  type LinearRegressionExport,
+} from './onnx/linear.js'
+export {
+  exportTreeEnsembleClassifier,
+  exportTreeEnsembleRegressor,
+  type TreeClassifierExport,
+  type TreeNode,
+  type TreeRegressorExport,
+} from './onnx/trees.js'
+export { LinearRegression, LogisticRegression, type LogisticRegressionOptions } from './learners/linear.js'
+export {
+  DecisionTreeClassifier,
+  DecisionTreeRegressor,
+  RandomForestClassifier,
+  RandomForestRegressor,
+  TreeEnsembleClassifier,
+  TreeEnsembleRegressor,
+  type ForestOptions,
+  type TreeOptions,
+} from './learners/trees.js'
+export {
+  GradientBoostingClassifier,
+  GradientBoostingRegressor,
+  type BoostingOptions,
+} from './learners/boosting.js'
+export type { Matrix } from './learners/common.js'
