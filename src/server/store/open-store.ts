@@ -1,6 +1,7 @@
 /** Stores by URI scheme, loaded lazily so an unused backend's driver is never imported. */
 import { fileURLToPath } from 'node:url'
 import type { Clock, IdGenerator } from '../util/clock.js'
+import type { PipelineStore, ScheduleStore } from './pipeline-store.js'
 import type { RegistryStore } from './registry-store.js'
 import type { TrackingStore } from './tracking-store.js'
 
@@ -16,7 +17,9 @@ export interface OpenStoreOptions {
 export interface Stores {
   tracking: TrackingStore
   registry: RegistryStore
-  /** Closes both. */
+  pipelines: PipelineStore
+  schedules: ScheduleStore
+  /** Closes them all. */
   close(): Promise<void>
 }
 
@@ -42,7 +45,7 @@ export async function openStores(uri: string, opts: OpenStoreOptions): Promise<S
   if (uri.split(':', 1)[0] === 'sqlite') {
     const { openSqliteStores } = await import('./sqlite/open-sqlite-stores.js')
     const { registryClock, ...rest } = opts
-    const { tracking, registry } = openSqliteStores({
+    const { tracking, registry, pipelines, schedules } = openSqliteStores({
       path: sqlitePath(uri),
       ...rest,
       ...(registryClock ? { registryClock } : {}),
@@ -50,6 +53,8 @@ export async function openStores(uri: string, opts: OpenStoreOptions): Promise<S
     return {
       tracking,
       registry,
+      pipelines,
+      schedules,
       close: async () => {
         await registry.close()
         await tracking.close()

@@ -3,12 +3,16 @@
  * (one database file, one writer, migrations applied once). Closing the tracking store closes both.
  */
 import type { Clock } from '../../util/clock.js'
+import { SqlitePipelineStore } from './pipelines/sqlite-pipeline-store.js'
+import { SqliteScheduleStore } from './pipelines/sqlite-schedule-store.js'
 import { SqliteRegistryStore } from './registry/sqlite-registry-store.js'
 import { SqliteTrackingStore, type SqliteTrackingStoreOptions } from './sqlite-tracking-store.js'
 
 export interface SqliteStores {
   tracking: SqliteTrackingStore
   registry: SqliteRegistryStore
+  pipelines: SqlitePipelineStore
+  schedules: SqliteScheduleStore
 }
 
 export function openSqliteStores(opts: SqliteTrackingStoreOptions & { registryClock?: Clock }): SqliteStores {
@@ -16,5 +20,7 @@ export function openSqliteStores(opts: SqliteTrackingStoreOptions & { registryCl
   const tracking = new SqliteTrackingStore(trackingOptions)
   const clock = registryClock ?? opts.clock
   const registry = new SqliteRegistryStore({ db: tracking.database, ...(clock ? { clock } : {}) })
-  return { tracking, registry }
+  const pipelines = new SqlitePipelineStore(tracking.database)
+  const schedules = new SqliteScheduleStore(tracking.database)
+  return { tracking, registry, pipelines, schedules }
 }
