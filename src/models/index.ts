@@ -92,7 +92,15 @@ export {
   writeInputExample,
   type SerializedExample,
 } from './input-example.js'
-export { encodeModel, onnxTensorSpecs, ML_DOMAIN, type GraphSpec, type NodeSpec, type ValueSpec } from './onnx/proto.js'
+export {
+  encodeModel,
+  onnxMetadata,
+  onnxTensorSpecs,
+  ML_DOMAIN,
+  type GraphSpec,
+  type NodeSpec,
+  type ValueSpec,
+} from './onnx/proto.js'
 export {
   INPUT_NAME,
   exportLinearClassifier,
@@ -125,3 +133,10 @@ export {
   type BoostingOptions,
 } from './learners/boosting.js'
 export type { Matrix } from './learners/common.js'
+export {
+  saveModel,
+  type JsModelSource,
+  type ModelSource,
+  type OnnxModelSource,
+  type SaveModelOptions,
+} from './save-model.js'

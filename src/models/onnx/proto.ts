@@ -172,3 +172,9 @@ export function onnxTensorSpecs(bytes: Uint8Array): { inputs: TensorSpec[]; outp
     outputs: (graph.output ?? []).map(spec).filter(keep),
   }
 }
+
+/** The model's metadata_props (key → value). */
+export function onnxMetadata(bytes: Uint8Array): Record<string, string> {
+  const model = onnx.ModelProto.decode(bytes)
+  return Object.fromEntries((model.metadataProps ?? []).map((p) => [p.key ?? '', p.value ?? '']))
+}
