@@ -1,6 +1,7 @@
-/** The `cairn` package: the TypeScript SDK (`import { CairnClient } from 'cairn'`). */
+/** The `cairn` package: the TypeScript SDK (`import { CairnClient } from 'cairn'`) and the model format (`saveModel`, learners with `toOnnx()`). */
 export { CAIRN_VERSION } from './version.js'
 export * from './client/index.js'
+export * from './models/index.js'
 export { TRACKING_API } from './protocol/tracking-api.js'
 export { CairnError, ERROR_CODES, type ErrorCode } from './protocol/errors.js'
 export type {

@@ -13,6 +13,8 @@ import { LogBatcher } from './batcher.js'
 import type { BatchContent, KeyValue, MetricPoint } from './batches.js'
 import type { ExitAware } from './exit-hooks.js'
 import type { HttpClient } from './http.js'
+import { logModel, type LoggedModel, type LogModelOptions } from './log-model.js'
+import type { ModelSource } from '../models/save-model.js'
 
 export type ParamValue = string | number | boolean
 
@@ -165,6 +167,30 @@ export class ActiveRun implements ExitAware {
     const files = await listFiles(dir)
     await forEachLimited(files, ARTIFACT_UPLOAD_CONCURRENCY, (rel) =>
       uploadFile(this.ctx.http, { base, artifactPath: joinArtifactPath(artifactPath, rel) }, join(dir, rel)),
+    )
+  }
+
+  /**
+   * Saves `model` (onnx or js flavor, MLflow's layout), uploads it to `<artifactPath>/` in the
+   * run's artifacts, records it in the run's `mlflow.log-model.history` tag and, with
+   * `registeredModelName`, registers it. The input signature is inferred from `inputExample`.
+   *
+   * @example
+   * const lr = LogisticRegression.fit(x, y)
+   * await run.logModel('model', { flavor: 'onnx', onnx: lr.toOnnx() }, {
+   *   inputExample: rows.slice(0, 5),
+   *   registeredModelName: 'sp500',
+   * })
+   */
+  logModel(artifactPath: string, model: ModelSource, opts: LogModelOptions = {}): Promise<LoggedModel> {
+    if (this.ending !== null) {
+      return Promise.reject(new Error(`Run ${this.runId} has ended; start or resume a run to log to it.`))
+    }
+    return logModel(
+      { runId: this.runId, http: this.ctx.http, logArtifacts: (dir, path) => this.logArtifacts(dir, path) },
+      artifactPath,
+      model,
+      opts,
     )
   }
 

@@ -7,6 +7,7 @@ export {
   type RunPage,
 } from './client.js'
 export { ActiveRun, type ErrorContext, type ParamValue } from './active-run.js'
+export { loggedModelJson, type LoggedModel, type LogModelOptions } from './log-model.js'
 export {
   CairnApiError,
   CairnBatchError,
