@@ -140,3 +140,4 @@ export {
   type OnnxModelSource,
   type SaveModelOptions,
 } from './save-model.js'
+export { LEARNER_MODULE, toJsModel, type Learner } from './learners/js-model.js'

@@ -30,8 +30,10 @@ export interface OnnxModelSource {
 
 export interface JsModelSource {
   flavor: 'js'
-  /** The ES module exporting load(dir) and predict(inputs, params, state) (docs/models.md). */
-  module: string
+  /** The ES module exporting load(dir) and predict(inputs, params, state) (docs/models.md)… */
+  module?: string
+  /** …or its source text (then `entry` names it; default model.mjs). */
+  code?: string
   /** Its name in the model folder (default: the module's file name). */
   entry?: string
   /** Files written into the folder: relative path → content (weights, vocabularies, …). */
@@ -144,13 +146,18 @@ async function saveOnnx(
 }
 
 async function saveJs(dir: string, src: JsModelSource, opts: SaveModelOptions, m: MLmodel): Promise<void> {
-  const ext = extname(src.module)
-  if (ext === '.ts' || ext === '.mts' || ext === '.cts') {
-    throw bad(`The js flavor runs JavaScript: compile ${src.module} to an ES module (.mjs) first`)
+  if ((src.module === undefined) === (src.code === undefined)) {
+    throw bad('A js model needs either module (a file) or code (its source), not both')
   }
-  const entry = checkRelativePath(src.entry ?? (basename(src.module) || DEFAULT_JS_ENTRY), 'entry')
+  const named = src.entry ?? (src.module !== undefined ? basename(src.module) : DEFAULT_JS_ENTRY)
+  const ext = extname(named)
+  if (ext === '.ts' || ext === '.mts' || ext === '.cts') {
+    throw bad(`The js flavor runs JavaScript: compile ${named} to an ES module (.mjs) first`)
+  }
+  const entry = checkRelativePath(named, 'entry')
   await mkdir(dirname(join(dir, entry)), { recursive: true })
-  await copyFile(src.module, join(dir, entry))
+  if (src.module !== undefined) await copyFile(src.module, join(dir, entry))
+  else await writeFile(join(dir, entry), src.code ?? '')
   for (const path of src.copy ?? []) await cp(path, join(dir, basename(path)), { recursive: true })
   for (const [rel, content] of Object.entries(src.files ?? {})) {
     const target = join(dir, checkRelativePath(rel, 'file'))
