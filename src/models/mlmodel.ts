@@ -34,7 +34,7 @@ export interface InputExampleInfo {
   pandasOrient?: string
   /** For `ndarray`: `tf-serving`. */
   format?: string
-  /** MLflow ≥ 2.17: a ready-to-send scoring request body. */
+  /** Newer MLflow releases: a ready-to-send scoring request body. */
   servingInputPath?: string
 }
 
