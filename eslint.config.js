@@ -50,7 +50,21 @@ export default tseslint.config(
     },
   },
   {
-    files: ['**/*.test.ts', '**/*.contract.ts', 'src/**/test-support/**/*.ts', 'test/**/*.ts', 'bench/**/*.ts'],
+    files: ['packages/web/src/**/*.{ts,tsx}'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        { patterns: [{ group: ['**/server/**', '**/cli/**', 'better-sqlite3', 'pino', 'node:*'], message: 'the web UI talks HTTP only: it imports client and protocol, never the server' }] },
+      ],
+    },
+  },
+  {
+    // import-x cannot load a resolver for Vite's config files; they import nothing of ours.
+    files: ['packages/web/*.config.ts'],
+    rules: { 'import-x/no-cycle': 'off' },
+  },
+  {
+    files: ['**/*.test.ts', '**/*.test.tsx', 'packages/web/e2e/**/*.ts', '**/*.contract.ts', 'src/**/test-support/**/*.ts', 'test/**/*.ts', 'bench/**/*.ts'],
     rules: {
       '@typescript-eslint/no-non-null-assertion': 'off',
       '@typescript-eslint/no-unsafe-member-access': 'off',

@@ -25,9 +25,17 @@ npm run --silent build
 
 log "type-check (sources, tests, benchmarks)"
 npx tsc -p tsconfig.json --noEmit
+npx tsc -p packages/web/tsconfig.json --noEmit
 
 log "lint"
 npx eslint . --max-warnings 0
 
 log "tests"
 npx vitest run "$@"
+
+# The web UI's component tests and its browser tests (Chromium against a real cairn server).
+# Arguments select root tests only, so a targeted run stays targeted.
+if [ "$#" -eq 0 ]; then
+  log "web UI tests (components, then Chromium)"
+  npx vitest run --config packages/web/vitest.config.ts
+fi

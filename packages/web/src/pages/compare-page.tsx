@@ -1,0 +1,3 @@
+export function ComparePage(props: { runIds: string[] }): React.JSX.Element {
+  return <main className="page">Compare {props.runIds.join(', ')}</main>
+}

@@ -1,0 +1,3 @@
+export function ModelsPage(): React.JSX.Element {
+  return <main className="page">Models</main>
+}

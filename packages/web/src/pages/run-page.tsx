@@ -1,0 +1,3 @@
+export function RunPage(props: { runId: string }): React.JSX.Element {
+  return <main className="page">Run {props.runId}</main>
+}

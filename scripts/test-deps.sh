@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# System packages the tests need, installed when missing (scripts/test.sh calls this).
+# - Debian's chromium: the web UI's browser tests (packages/web/e2e) drive /usr/bin/chromium.
+# In CI (CI=true) a failed install is an error: the browser tests never skip themselves.
+set -euo pipefail
+
+need_chromium() { [ ! -x /usr/bin/chromium ]; }
+
+if need_chromium; then
+  echo "installing Debian's chromium for the browser tests"
+  SUDO=""
+  if [ "$(id -u)" != 0 ] && command -v sudo >/dev/null 2>&1; then SUDO="sudo"; fi
+  if command -v apt-get >/dev/null 2>&1; then
+    $SUDO apt-get update -qq || echo "apt-get update failed" >&2
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends chromium >/dev/null ||
+      echo "apt-get install chromium failed" >&2
+  fi
+  if need_chromium; then
+    if [ "${CI:-}" = "true" ]; then
+      echo "error: /usr/bin/chromium is missing and could not be installed; the browser tests need it" >&2
+      exit 1
+    fi
+    echo "warning: /usr/bin/chromium is missing; the browser tests (packages/web/e2e) will fail" >&2
+  fi
+fi
+/usr/bin/chromium --version 2>/dev/null || true
