@@ -7,6 +7,7 @@
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { CairnError } from '../protocol/errors.js'
 import type { ModelVersion } from '../protocol/registry-entities.js'
 import { TRACKING_API } from '../protocol/tracking-api.js'
 import { mlmodelToDict, type MLmodel } from '../models/mlmodel.js'
@@ -58,6 +59,8 @@ export async function logModel(
   opts: LogModelOptions = {},
 ): Promise<LoggedModel> {
   const path = joinArtifactPath(artifactPath)
+  if (path === '')
+    throw new CairnError('INVALID_PARAMETER_VALUE', 'logModel needs an artifact path, e.g. "model"')
   const { registeredModelName, registration, ...saveOpts } = opts
   const tmp = await mkdtemp(join(tmpdir(), 'cairn-log-model-'))
   try {

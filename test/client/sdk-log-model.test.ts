@@ -100,6 +100,12 @@ describe('run.logModel', () => {
     expect(logged.version).toBeUndefined()
   })
 
+  it('refuses an empty artifact path', async () => {
+    await expect(run.logModel('/', { flavor: 'onnx', onnx: new Uint8Array() })).rejects.toThrow(
+      /needs an artifact path/,
+    )
+  })
+
   it('refuses to log to an ended run', async () => {
     const other = await client.startRun({ experimentName: 'sdk-log-model' })
     await other.endRun()
