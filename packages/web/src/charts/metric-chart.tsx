@@ -188,6 +188,16 @@ export function MetricChart(props: MetricChartProps): React.JSX.Element {
       }
       ctx.stroke()
       ctx.lineWidth = 1
+      // Few buckets (a metric logged once or a deep zoom): dots, so a lone point is visible.
+      if (n <= 40) {
+        ctx.fillStyle = s.run.color
+        for (let i = 0; i < n; i++) {
+          if (!Number.isFinite(line[i]!)) continue
+          ctx.beginPath()
+          ctx.arc(sx(s.lastX[i]!), sy(line[i]!), 3, 0, Math.PI * 2)
+          ctx.fill()
+        }
+      }
     }
     if (drag) {
       ctx.globalAlpha = 0.15
