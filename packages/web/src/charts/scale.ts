@@ -29,13 +29,16 @@ export function linearScale(d0: number, d1: number, r0: number, r1: number): Sca
   return f
 }
 
-/** About `count` round ticks (1, 2, 5 × 10^k) covering [lo, hi]. */
+/** About `count` round ticks (1, 2, 5 × 10^k apart) inside [lo, hi]. */
 export function niceTicks(lo: number, hi: number, count = 5): number[] {
   if (!Number.isFinite(lo) || !Number.isFinite(hi)) return []
   if (lo === hi) return [lo]
   const raw = (hi - lo) / Math.max(1, count)
   const mag = 10 ** Math.floor(Math.log10(raw))
-  const step = [1, 2, 5, 10].map((m) => m * mag).find((s) => s >= raw) ?? 10 * mag
+  // The round step whose tick count comes closest to the one asked for.
+  let step = mag
+  for (const m of [1, 2, 5, 10])
+    if (Math.abs((hi - lo) / (m * mag) - count) < Math.abs((hi - lo) / step - count)) step = m * mag
   const out: number[] = []
   for (let v = Math.ceil(lo / step) * step; v <= hi + step * 1e-9; v += step)
     out.push(Number(v.toPrecision(12)))
