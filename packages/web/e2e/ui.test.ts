@@ -182,7 +182,7 @@ describe('web UI in Chromium', () => {
       page.waitForEvent('download'),
       page.getByTestId('export-csv').click(),
     ])
-    const csv = readFileSync((await download.path()), 'utf8')
+    const csv = readFileSync(await download.path(), 'utf8')
     expect(csv.split('\r\n')[0]).toMatch(/^field,run-\d\d,run-\d\d$/)
     expect(csv).toMatch(/\r\nmetrics\.auc,0\.8\d*,0\.8\d*\r\n/)
     expect(csv).toMatch(/\r\nparams\.optimizer,\w+,\w+\r\n/)

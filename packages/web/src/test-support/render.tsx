@@ -33,6 +33,7 @@ export function typeInto(input: HTMLInputElement, value: string): void {
   // React tracks the value through the prototype's setter; assigning input.value would be ignored.
   const descriptor = Object.getOwnPropertyDescriptor(HTMLInputElement.prototype, 'value')!
   act(() => {
+    // eslint-disable-next-line @typescript-eslint/unbound-method -- applied to the input just below
     Reflect.apply(descriptor.set!, input, [value])
     input.setSelectionRange(value.length, value.length)
     input.dispatchEvent(new Event('input', { bubbles: true }))
