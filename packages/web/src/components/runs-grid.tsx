@@ -9,6 +9,7 @@ import {
   useCallback,
   useEffect,
   useLayoutEffect,
+  useMemo,
   useRef,
   useState,
   type KeyboardEvent,
@@ -24,6 +25,8 @@ const SELECT_WIDTH = 36
 const NAME_WIDTH = 220
 const OVERSCAN_ROWS = 8
 const OVERSCAN_PX = 300
+/** More than the rows that can be in view at once (a 4K-tall grid shows ~140). */
+const ROW_SLOTS = 512
 
 export interface GridProps {
   rowCount: number
@@ -144,13 +147,15 @@ export function RunsGrid(props: GridProps): React.JSX.Element {
   const [active, setActive] = useState<{ row: number; col: number } | null>(null)
   const frame = useRef(0)
 
-  const offsets: number[] = []
-  let x = SELECT_WIDTH + NAME_WIDTH
-  for (const id of columns) {
-    offsets.push(x)
-    x += columnWidth(id, widths)
-  }
-  const totalWidth = x
+  const [offsets, totalWidth] = useMemo(() => {
+    const out: number[] = []
+    let x = SELECT_WIDTH + NAME_WIDTH
+    for (const id of columns) {
+      out.push(x)
+      x += columnWidth(id, widths)
+    }
+    return [out, x] as const
+  }, [columns, widths])
 
   const onScroll = useCallback(() => {
     if (frame.current) return
@@ -187,15 +192,16 @@ export function RunsGrid(props: GridProps): React.JSX.Element {
     if (offsets[mid]! + columnWidth(columns[mid]!, widths) < leftEdge) c0 = mid + 1
     else hi = mid
   }
-  const visibleCols: RowProps['cols'] = []
-  for (let i = c0; i < columns.length && offsets[i]! < rightEdge; i++) {
-    visibleCols.push({
-      id: columns[i]!,
-      left: offsets[i]!,
-      width: columnWidth(columns[i]!, widths),
-      index: i,
-    })
-  }
+  let c1 = c0
+  while (c1 < columns.length && offsets[c1]! < rightEdge) c1++
+  // The same array while the same columns are in view, so rows that stay in view skip rendering.
+  const visibleCols = useMemo(
+    () =>
+      columns
+        .slice(c0, c1)
+        .map((id, k) => ({ id, left: offsets[c0 + k]!, width: columnWidth(id, widths), index: c0 + k })),
+    [c0, c1, columns, offsets, widths],
+  )
 
   const scrollIntoView = (row: number, col: number): void => {
     const el = scroller.current
@@ -267,7 +273,9 @@ export function RunsGrid(props: GridProps): React.JSX.Element {
     const row = props.row(i)
     rows.push(
       <GridRow
-        key={i}
+        // Keyed by slot, not by run: a row scrolled out hands its DOM to the row scrolled in,
+        // so fast scrolling updates text instead of creating and removing elements.
+        key={i % ROW_SLOTS}
         index={i}
         row={row}
         top={i * ROW_HEIGHT}
