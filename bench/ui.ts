@@ -149,6 +149,13 @@ async function seed(path: string, runs: number, points: number, wideRuns: number
 
 const median = (xs: number[]): number => percentile(xs, 50)
 
+interface Scroll {
+  frames: number
+  ms: number
+  gaps: number[]
+  end: number
+}
+
 /** In-page: ms from navigation start until the first run row's link is in the DOM. */
 const FIRST_ROW = `new Promise((resolve) => {
   const found = () => document.querySelector('.grid-body [aria-rowindex="2"] .name a')
@@ -218,7 +225,7 @@ async function main(): Promise<void> {
     const first: number[] = []
     for (let i = 0; i < 5; i++) {
       await page.goto(`/runs?e=${data.big}`)
-      first.push((await page.evaluate(FIRST_ROW)) as number)
+      first.push(await page.evaluate<number>(FIRST_ROW))
     }
     results.push({
       case: `runs table first render (${runs.toLocaleString()} runs)`,
@@ -234,12 +241,7 @@ async function main(): Promise<void> {
       { timeout: 60_000 },
     )
 
-    const v = (await page.evaluate(SCROLL('top', 450, 3000))) as {
-      frames: number
-      ms: number
-      gaps: number[]
-      end: number
-    }
+    const v = await page.evaluate<Scroll>(SCROLL('top', 450, 3000))
     results.push({
       case: `scroll ${runs.toLocaleString()} runs (15 rows per frame)`,
       measured: ((v.frames - 1) / v.ms) * 1000,
@@ -252,7 +254,7 @@ async function main(): Promise<void> {
     const sorts: number[] = []
     await page.goto(`/runs?e=${data.big}`)
     await page.evaluate(FIRST_ROW)
-    for (let i = 0; i < 6; i++) sorts.push((await page.evaluate(SORT('m2'))) as number)
+    for (let i = 0; i < 6; i++) sorts.push(await page.evaluate<number>(SORT('m2')))
     results.push({
       case: 'sort by a metric (click → first row of the new order)',
       measured: median(sorts),
@@ -264,12 +266,7 @@ async function main(): Promise<void> {
 
     await page.goto(`/runs?e=${data.wide}`)
     await page.evaluate(FIRST_ROW)
-    const h = (await page.evaluate(SCROLL('left', 130, 3000))) as {
-      frames: number
-      ms: number
-      gaps: number[]
-      end: number
-    }
+    const h = await page.evaluate<Scroll>(SCROLL('left', 130, 3000))
     results.push({
       case: `scroll 1,000 columns (${wideRuns} runs, one column per frame)`,
       measured: ((h.frames - 1) / h.ms) * 1000,
@@ -285,7 +282,7 @@ async function main(): Promise<void> {
       await page.goto(
         `/runs?e=${data.history}&tab=charts&sel=${data.historyRun}${x === 'time' ? '&x=time' : ''}`,
       )
-      const r = (await page.evaluate(CHART_DRAWN)) as { at: number; points: number; mark: number }
+      const r = await page.evaluate<{ at: number; points: number; mark: number }>(CHART_DRAWN)
       if (r.points !== points) throw new Error(`chart drew ${r.points} points, expected ${points}`)
       if (x === 'time')
         results.push({
@@ -316,15 +313,15 @@ async function main(): Promise<void> {
       await page.mouse.move(box.x + box.width * 0.4, box.y + box.height / 2)
       await page.mouse.down()
       await page.mouse.move(box.x + box.width * 0.6, box.y + box.height / 2, { steps: 4 })
-      const t0 = (await page.evaluate('performance.now()')) as number
+      const t0 = await page.evaluate<number>('performance.now()')
       await page.mouse.up()
       await page.waitForFunction(
         `/zoomed/.test(document.querySelector('[data-testid="chart-loss"] figcaption').textContent) && performance.getEntriesByName('cairn:chart-drawn:loss').at(-1).startTime > ${t0}`,
       )
       inChart.push(
-        ((await page.evaluate(
+        (await page.evaluate<number>(
           `performance.getEntriesByName('cairn:chart-drawn:loss').at(-1).startTime`,
-        )) as number) - t0,
+        )) - t0,
       )
       await page.locator('[data-testid="chart-loss"] canvas').dblclick()
       await page.waitForTimeout(300)
