@@ -14,6 +14,7 @@ import { registryRoutes } from './http/routes/registry.js'
 import type { AliasMoveHook } from './registry/promotion.js'
 import { monotonicClock } from './registry/monotonic-clock.js'
 import { RegistryService } from './registry/registry-service.js'
+import { EmbeddedPipelines, type EmbeddedPipelinesOptions } from './pipelines/embedded.js'
 import { openStores } from './store/open-store.js'
 import type { TrackingStore } from './store/tracking-store.js'
 import { systemClock } from './util/clock.js'
@@ -26,6 +27,8 @@ export interface RunningServer {
   store: TrackingStore
   /** The model registry (its `notifications` tell subscribers about alias moves). */
   registry: RegistryService
+  /** Pipeline runs, their routes and the embedded scheduler. */
+  pipelines: EmbeddedPipelines
   /** Graceful: stop accepting, wait for in-flight requests (up to the grace period), close stores. */
   close(): Promise<void>
 }
@@ -33,6 +36,8 @@ export interface RunningServer {
 export interface StartOptions {
   /** Runs after a promotion or rollback has decided, just before it moves the alias (tests). */
   beforeAliasMove?: AliasMoveHook
+  /** Scheduler settings (tests inject a clock, or turn the scheduler off). */
+  pipelines?: Partial<Pick<EmbeddedPipelinesOptions, 'scheduler' | 'tickMs' | 'staleAfterMs' | 'clock'>>
 }
 
 export async function startServer(
@@ -56,13 +61,22 @@ export async function startServer(
     logger,
     ...(opts.beforeAliasMove ? { beforeAliasMove: opts.beforeAliasMove } : {}),
   })
+  const pipelines = new EmbeddedPipelines({
+    tracking: store,
+    pipelines: stores.pipelines,
+    schedules: stores.schedules,
+    artifacts,
+    clock: systemClock,
+    logger,
+    ...opts.pipelines,
+  })
   const app = createApp({
     store,
     artifacts,
     logger,
     version: CAIRN_VERSION,
     maxJsonBytes: config.maxJsonBytes,
-    extraRoutes: (deps) => registryRoutes({ ...deps, registry }),
+    extraRoutes: (deps) => [...registryRoutes({ ...deps, registry }), ...pipelines.routes()],
     fallback: uiStaticHandler(defaultUiDir()),
   })
   const server = createServer({ keepAlive: true, keepAliveTimeout: 65_000, requestTimeout: 0 }, (req, res) =>
@@ -80,10 +94,14 @@ export async function startServer(
   const { port } = server.address() as AddressInfo
   const host = config.host.includes(':') ? `[${config.host}]` : config.host
   const url = `http://${host}:${port}`
+  // Scheduled runs talk to this server over loopback, even when it listens on every interface.
+  pipelines.start(url.replace(/\/\/(0\.0\.0\.0|\[::\])(?=:)/, config.host.includes(':') ? '//[::1]' : '//127.0.0.1'))
 
   let closing: Promise<void> | null = null
   const close = (): Promise<void> =>
     (closing ??= (async () => {
+      // Scheduled runs record their cancellation through the API, so they stop before it does.
+      await pipelines.stop()
       const stopped = new Promise<void>((r) => server.close(() => r()))
       server.closeIdleConnections()
       const deadline = Date.now() + config.shutdownGraceMs
@@ -93,5 +111,5 @@ export async function startServer(
       await stores.close()
     })())
 
-  return { url, server, app, store, registry, close }
+  return { url, server, app, store, registry, pipelines, close }
 }

@@ -315,3 +315,15 @@ describe('pipeline parameters', () => {
     expect(() => resolveParams(s, {})).toThrow("needs parameter 'day' (string); pass --param day=…")
   })
 })
+
+describe('spec round trip', () => {
+  it('a spec turned back into its raw form normalizes to the same spec', async () => {
+    const { specToRaw, revalidateSpec } = await import('./raw.js')
+    const spec = parsePipelineText(YAML)
+    expect(normalizePipeline(specToRaw(spec))).toStrictEqual(spec)
+    expect(revalidateSpec(JSON.parse(JSON.stringify(spec)))).toStrictEqual(spec)
+    expect(() => revalidateSpec({ ...spec, steps: [{ ...spec.steps[0]!, dependsOn: ['nope'] }] })).toThrow(
+      "unknown step 'nope'",
+    )
+  })
+})

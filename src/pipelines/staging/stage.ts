@@ -100,27 +100,29 @@ export async function downloadArtifacts(
   })
 }
 
-function fillPaths(
-  run: StepRun,
-  paths: { inputs: Record<string, string>; outputs: Record<string, string> },
-): StepRun {
-  const fill = (text: string, shell: boolean): string =>
-    parseTemplate(text)
-      .map((p) => {
-        if ('text' in p) return p.text
-        const [head, name] = p.ref
-        const path =
-          head === 'inputs'
-            ? paths.inputs[name ?? '']
-            : head === 'outputs'
-              ? paths.outputs[name ?? '']
-              : undefined
-        if (path === undefined) return `{{${p.ref.join('.')}}}`
-        return shell ? shellQuote(path) : path
-      })
-      .join('')
-  if (run.kind === 'shell') return { kind: 'shell', script: fill(run.script, true) }
-  if (run.kind === 'argv') return { kind: 'argv', argv: run.argv.map((a) => fill(a, false)) }
+type LocalPaths = { inputs: Record<string, string>; outputs: Record<string, string> }
+
+function fillText(text: string, paths: LocalPaths, shell: boolean): string {
+  if (!text.includes('{{')) return text
+  return parseTemplate(text)
+    .map((p) => {
+      if ('text' in p) return p.text
+      const [head, name] = p.ref
+      const path =
+        head === 'inputs'
+          ? paths.inputs[name ?? '']
+          : head === 'outputs'
+            ? paths.outputs[name ?? '']
+            : undefined
+      if (path === undefined) return `{{${p.ref.join('.')}}}`
+      return shell ? shellQuote(path) : path
+    })
+    .join('')
+}
+
+function fillPaths(run: StepRun, paths: LocalPaths): StepRun {
+  if (run.kind === 'shell') return { kind: 'shell', script: fillText(run.script, paths, true) }
+  if (run.kind === 'argv') return { kind: 'argv', argv: run.argv.map((a) => fillText(a, paths, false)) }
   return run
 }
 
@@ -194,6 +196,8 @@ export async function stageStep(
     env[ENV.value(name)] = valuePaths[name]
   }
   env['CAIRN_VALUES_DIR'] = join(dir, 'values')
+  for (const [k, v] of Object.entries(task.env))
+    env[k] = fillText(v, { inputs: inputPaths, outputs: outputPaths }, false)
 
   const collect = async (): Promise<StepOutputs> => {
     const out: StepOutputs = { artifacts: {}, values: {} }
