@@ -4,8 +4,9 @@
  * expected (a Kubernetes ConfigMap, `cairn pipeline show --spec`) and to re-validate a spec that
  * arrives already normalized (schedules, resumed runs).
  */
+import { invalidParameter } from '../../protocol/errors.js'
 import { normalizePipeline } from './normalize.js'
-import type { PipelineSpec, StepSpec } from './types.js'
+import { SPEC_VERSION, type PipelineSpec, type StepSpec } from './types.js'
 
 function stepToRaw(s: StepSpec): Record<string, unknown> {
   const run =
@@ -68,11 +69,25 @@ export function specToRaw(spec: PipelineSpec): Record<string, unknown> {
   }
 }
 
-/** Checks a spec that arrives normalized (from a stored run or a request) by normalizing it again. */
+/**
+ * Checks a spec that arrives as JSON (a stored run, a schedule request): a normalized spec is
+ * normalized again from its raw form; anything else is read as a raw definition.
+ */
 export function revalidateSpec(spec: unknown): PipelineSpec {
-  const s = spec as PipelineSpec
-  if (typeof s !== 'object' || s === null || !Array.isArray(s.steps)) return normalizePipeline(spec)
-  if (s.steps.every((x) => typeof x === 'object' && x !== null && 'run' in x))
-    return normalizePipeline(specToRaw(s))
-  return normalizePipeline(spec)
+  const s = spec as Partial<PipelineSpec> | null
+  const looksNormalized =
+    typeof s === 'object' &&
+    s !== null &&
+    s.apiVersion === SPEC_VERSION &&
+    Array.isArray(s.steps) &&
+    s.steps.length > 0 &&
+    s.steps.every((x) => typeof x === 'object' && x !== null && 'run' in x)
+  if (!looksNormalized) return normalizePipeline(spec)
+  let raw: Record<string, unknown>
+  try {
+    raw = specToRaw(s as PipelineSpec)
+  } catch (err) {
+    throw invalidParameter(`The pipeline spec is not a valid normalized spec: ${(err as Error).message}`)
+  }
+  return normalizePipeline(raw)
 }
