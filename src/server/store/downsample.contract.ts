@@ -58,6 +58,22 @@ function history(seed: number, size: number): Metric[] {
   return out
 }
 
+/** Steps that grow with time, as training logs them: repeats, a few at one timestamp, NaN, a spike. */
+function orderedHistory(size: number, outOfOrder: boolean): Metric[] {
+  const out: Metric[] = []
+  let step = 3
+  let timestamp = 5_000
+  for (let i = 0; i < size; i++) {
+    if (i % 7 !== 0) step += 1 + (i % 3)
+    if (i % 5 !== 0) timestamp += 1 + (i % 4)
+    const value = i % 41 === 0 ? Number.NaN : i === Math.floor(size / 2) ? 1e6 : Math.sin(i / 50)
+    out.push({ key: 'loss', value, timestamp, step })
+  }
+  // One late point with an early step: the steps no longer follow time.
+  if (outOfOrder) out.push({ key: 'loss', value: -3, timestamp: timestamp + 10, step: 40 })
+  return out
+}
+
 export function describeDownsampleContract(getStore: () => TrackingStore): void {
   async function runWith(points: Metric[]): Promise<string> {
     const store = getStore()
@@ -104,6 +120,39 @@ export function describeDownsampleContract(getStore: () => TrackingStore): void 
       expect(got!.buckets).toEqual(referenceBuckets(points, input))
       expect(got!.count).toBe(xs.filter((v) => v >= start && v <= end).length)
       for (const b of got!.buckets) expect(b.count).toBeGreaterThan(0)
+    })
+  }
+
+  for (const outOfOrder of [false, true]) {
+    it(`downsamples steps that ${outOfOrder ? 'mostly ' : ''}grow with time exactly as a scan of every point`, async () => {
+      const runId = await runWith(orderedHistory(2500, outOfOrder))
+      const points = await stored(runId)
+      const steps = points.map((p) => p.step)
+      for (const [buckets, start, end] of [
+        [64, undefined, undefined],
+        [7, undefined, undefined],
+        [50, steps[400]!, steps[1700]!],
+        [5000, undefined, undefined],
+      ] as const) {
+        const got = await getStore().downsampleMetric({
+          runId,
+          metricKey: 'loss',
+          buckets,
+          x: 'step',
+          ...(start !== undefined ? { start, end } : {}),
+        })
+        const full = {
+          runId,
+          metricKey: 'loss',
+          buckets,
+          x: 'step' as const,
+          start: start ?? Math.min(...steps),
+          end: end ?? Math.max(...steps),
+        }
+        expect(got!.start).toBe(full.start)
+        expect(got!.end).toBe(full.end)
+        expect(got!.buckets).toEqual(referenceBuckets(points, full))
+      }
     })
   }
 
