@@ -4,6 +4,7 @@ import { CAIRN_VERSION } from '../version.js'
 import { registerExperimentsCommand } from './commands/experiments.js'
 import { registerModelsCommand } from './commands/models.js'
 import { registerRunsCommand } from './commands/runs.js'
+import { registerServeCommand } from './commands/serve.js'
 import { registerServerCommand } from './commands/server.js'
 
 export function buildProgram(): Command {
@@ -17,6 +18,7 @@ export function buildProgram(): Command {
   registerExperimentsCommand(program)
   registerRunsCommand(program)
   registerModelsCommand(program)
+  registerServeCommand(program)
   return program
 }
 

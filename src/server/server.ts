@@ -5,6 +5,7 @@
 import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { mkdirSync } from 'node:fs'
+import { join } from 'node:path'
 import { openArtifactStore } from './artifacts/open-artifacts.js'
 import type { ServerConfig } from './config.js'
 import { createApp, type App } from './http/app.js'
@@ -14,6 +15,10 @@ import { registryRoutes } from './http/routes/registry.js'
 import type { AliasMoveHook } from './registry/promotion.js'
 import { monotonicClock } from './registry/monotonic-clock.js'
 import { RegistryService } from './registry/registry-service.js'
+import { defaultServingConfig } from './serving/config.js'
+import { ServingService, type ServingConfig } from './serving/serving-service.js'
+import { ModelCache } from './serving/sources/cache.js'
+import { RegistryModelSource } from './serving/sources/registry-source.js'
 import { EmbeddedPipelines, type EmbeddedPipelinesOptions } from './pipelines/embedded.js'
 import { openStores } from './store/open-store.js'
 import type { TrackingStore } from './store/tracking-store.js'
@@ -27,6 +32,8 @@ export interface RunningServer {
   store: TrackingStore
   /** The model registry (its `notifications` tell subscribers about alias moves). */
   registry: RegistryService
+  /** The models served beside the API (`--serve`); none by default. */
+  serving: ServingService
   /** Pipeline runs, their routes and the embedded scheduler. */
   pipelines: EmbeddedPipelines
   /** Graceful: stop accepting, wait for in-flight requests (up to the grace period), close stores. */
@@ -38,6 +45,8 @@ export interface StartOptions {
   beforeAliasMove?: AliasMoveHook
   /** Scheduler settings (tests inject a clock, or turn the scheduler off). */
   pipelines?: Partial<Pick<EmbeddedPipelinesOptions, 'scheduler' | 'tickMs' | 'staleAfterMs' | 'clock'>>
+  /** Models to serve in process (docs/serving.md); default none, with /ping, /v2 and /metrics mounted. */
+  serving?: ServingConfig
 }
 
 export async function startServer(
@@ -61,6 +70,17 @@ export async function startServer(
     logger,
     ...(opts.beforeAliasMove ? { beforeAliasMove: opts.beforeAliasMove } : {}),
   })
+  const serving = new ServingService(opts.serving ?? defaultServingConfig(config.home, []), {
+    source: new RegistryModelSource({
+      resolver: registry.resolver,
+      artifacts,
+      notifications: registry.notifications,
+      cache: new ModelCache(join(config.home, 'models')),
+    }),
+    logger,
+  })
+  // A model that fails to load does not stop the server: serving answers 503 for it and keeps watching.
+  await serving.start({ requireLoaded: false })
   const pipelines = new EmbeddedPipelines({
     tracking: store,
     pipelines: stores.pipelines,
@@ -76,7 +96,11 @@ export async function startServer(
     logger,
     version: CAIRN_VERSION,
     maxJsonBytes: config.maxJsonBytes,
-    extraRoutes: (deps) => [...registryRoutes({ ...deps, registry }), ...pipelines.routes()],
+    extraRoutes: (deps) => [
+      ...registryRoutes({ ...deps, registry }),
+      ...serving.routes({ standalone: false }),
+      ...pipelines.routes(),
+    ],
     fallback: uiStaticHandler(defaultUiDir()),
   })
   const server = createServer({ keepAlive: true, keepAliveTimeout: 65_000, requestTimeout: 0 }, (req, res) =>
@@ -108,8 +132,9 @@ export async function startServer(
       while (app.inFlight() > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20))
       server.closeAllConnections()
       await stopped
+      await serving.close()
       await stores.close()
     })())
 
-  return { url, server, app, store, registry, pipelines, close }
+  return { url, server, app, store, registry, serving, pipelines, close }
 }

@@ -3,6 +3,7 @@ import type { Command } from 'commander'
 import { resolveServerConfig, type ServerFlags } from '../../server/config.js'
 import { createLogger } from '../../server/logging.js'
 import { startServer } from '../../server/server.js'
+import { defaultServingConfig } from '../../server/serving/config.js'
 
 export function registerServerCommand(program: Command): void {
   program
@@ -25,11 +26,18 @@ export function registerServerCommand(program: Command): void {
     .option('--max-request-mb <n>', 'largest JSON request body, in MiB (default 16)')
     .option('--max-artifact-mb <n>', 'largest artifact upload, in MiB (default 5120)')
     .option('--log-level <level>', 'trace, debug, info, warn, error (env CAIRN_LOG_LEVEL; default info)')
+    .option(
+      '--serve <model-uri>',
+      'also serve this model (models:/name@alias, …) at /invocations, /predict and /v2; repeatable (docs/serving.md)',
+      (uri: string, all: string[]) => [...all, uri],
+      [] as string[],
+    )
     .helpOption('--help', 'show help for this command')
-    .action(async (flags: ServerFlags) => {
+    .action(async (flags: ServerFlags & { serve: string[] }) => {
       const config = resolveServerConfig(flags)
       const logger = createLogger({ level: config.logLevel })
-      const running = await startServer(config, logger)
+      const serving = defaultServingConfig(config.home, flags.serve.map((uri) => ({ uri })))
+      const running = await startServer(config, logger, { serving })
       logger.info(
         { url: running.url, backendStoreUri: config.backendStoreUri, artifactsDestination: config.artifactsDestination },
         'cairn server listening',

@@ -16,7 +16,9 @@ function doubler(delay = 0): { run: (f: Tensors) => Promise<Tensors>; calls: num
   }
 }
 
-const row = (...v: number[]): Tensors => ({ x: { type: 'float32', dims: [1, v.length], data: Float32Array.from(v) } })
+const row = (...v: number[]): Tensors => ({
+  x: { type: 'float32', dims: [1, v.length], data: Float32Array.from(v) },
+})
 
 describe('adaptive micro-batching', () => {
   it('merges requests that arrive together into one run and gives each its own rows back', async () => {

@@ -20,11 +20,23 @@ function failure(fn: () => unknown): CairnError {
   throw new Error('expected a CairnError')
 }
 
-const enforce = (body: unknown, schema: Schema | null) => enforceSchema(parseScoringJson(body).payload, schema)
+const enforce = (body: unknown, schema: Schema | null) =>
+  enforceSchema(parseScoringJson(body).payload, schema)
 
 describe('schema enforcement of scoring payloads', () => {
   it('matches columns by name and puts them in the signature order', () => {
-    const { input, dropped } = enforce({ dataframe_split: { columns: ['b', 'a'], data: [[2, 1], [4, 3]] } }, columns('a', 'b'))
+    const { input, dropped } = enforce(
+      {
+        dataframe_split: {
+          columns: ['b', 'a'],
+          data: [
+            [2, 1],
+            [4, 3],
+          ],
+        },
+      },
+      columns('a', 'b'),
+    )
     expect(input.kind).toBe('columns')
     if (input.kind !== 'columns') return
     expect(Object.keys(input.columns)).toEqual(['a', 'b'])
@@ -40,13 +52,18 @@ describe('schema enforcement of scoring payloads', () => {
   })
 
   it('names the missing column in a 400 INVALID_PARAMETER_VALUE', () => {
-    const err = failure(() => enforce({ dataframe_split: { columns: ['a'], data: [[1]] } }, columns('a', 'b')))
+    const err = failure(() =>
+      enforce({ dataframe_split: { columns: ['a'], data: [[1]] } }, columns('a', 'b')),
+    )
     expect(err.code).toBe('INVALID_PARAMETER_VALUE')
     expect(err.message).toContain("missing inputs ['b']")
   })
 
   it('converts numeric strings and booleans, and refuses other strings naming the column', () => {
-    const { input } = enforce({ dataframe_split: { columns: ['a', 'b'], data: [['1.5', true]] } }, columns('a', 'b'))
+    const { input } = enforce(
+      { dataframe_split: { columns: ['a', 'b'], data: [['1.5', true]] } },
+      columns('a', 'b'),
+    )
     if (input.kind !== 'columns') throw new Error('columns expected')
     expect(Array.from(input.columns['a'] as Float64Array)).toEqual([1.5])
     expect(Array.from(input.columns['b'] as Float64Array)).toEqual([1])
@@ -69,12 +86,17 @@ describe('schema enforcement of scoring payloads', () => {
   })
 
   it('refuses infinities in numeric columns', () => {
-    const err = failure(() => enforce({ dataframe_split: { columns: ['a'], data: [['Infinity']] } }, columns('a')))
+    const err = failure(() =>
+      enforce({ dataframe_split: { columns: ['a'], data: [['Infinity']] } }, columns('a')),
+    )
     expect(err.message).toContain('finite')
   })
 
   it('accepts a missing value in a column marked required: false (NaN)', () => {
-    const schema: Schema = { kind: 'columns', columns: [{ kind: 'column', name: 'a', type: 'double', required: false }] }
+    const schema: Schema = {
+      kind: 'columns',
+      columns: [{ kind: 'column', name: 'a', type: 'double', required: false }],
+    }
     const { input } = enforce({ dataframe_split: { columns: ['a'], data: [[null], [2]] } }, schema)
     if (input.kind !== 'columns') throw new Error('columns expected')
     expect(Number.isNaN((input.columns['a'] as Float64Array)[0])).toBe(true)
@@ -100,14 +122,29 @@ describe('schema enforcement of scoring payloads', () => {
   })
 
   it('refuses fractional values for integer columns', () => {
-    const schema: Schema = { kind: 'columns', columns: [{ kind: 'column', name: 'n', type: 'long', required: true }] }
+    const schema: Schema = {
+      kind: 'columns',
+      columns: [{ kind: 'column', name: 'n', type: 'long', required: true }],
+    }
     expect(enforce({ inputs: { n: [2, 3.0] } }, schema).input.rows).toBe(2)
     expect(failure(() => enforce({ inputs: { n: [2.5] } }, schema)).code).toBe('BAD_REQUEST')
   })
 
   it('builds tensors of the spec dtype and checks their shape', () => {
-    const schema: Schema = { kind: 'tensors', tensors: [{ kind: 'tensor', name: 'x', dtype: 'float32', shape: [-1, 2] }] }
-    const { input } = enforce({ inputs: [[1, 2], [3, 4], [5, 6]] }, schema)
+    const schema: Schema = {
+      kind: 'tensors',
+      tensors: [{ kind: 'tensor', name: 'x', dtype: 'float32', shape: [-1, 2] }],
+    }
+    const { input } = enforce(
+      {
+        inputs: [
+          [1, 2],
+          [3, 4],
+          [5, 6],
+        ],
+      },
+      schema,
+    )
     if (input.kind !== 'tensors') throw new Error('tensors expected')
     expect(input.rows).toBe(3)
     expect(input.tensors['x']!.data).toBeInstanceOf(Float32Array)
@@ -139,11 +176,12 @@ describe('the scoring envelope', () => {
   })
 
   it('checks dataframe_split row widths and index length', () => {
-    expect(failure(() => parseScoringJson({ dataframe_split: { columns: ['a', 'b'], data: [[1]] } })).message).toContain(
-      '2 columns passed',
-    )
     expect(
-      failure(() => parseScoringJson({ dataframe_split: { index: [0], columns: ['a'], data: [[1], [2]] } })).message,
+      failure(() => parseScoringJson({ dataframe_split: { columns: ['a', 'b'], data: [[1]] } })).message,
+    ).toContain('2 columns passed')
+    expect(
+      failure(() => parseScoringJson({ dataframe_split: { index: [0], columns: ['a'], data: [[1], [2]] } }))
+        .message,
     ).toContain('length of index')
   })
 

@@ -59,12 +59,20 @@ describe('loading models for serving', () => {
 
   it('answers label and probabilities for a Cairn logistic regression export', async () => {
     const m = await load(await writeLogisticModel(join(root, 'lr'), [2, -1], 0))
-    const p = await m.predict(columnsInput([[1, 0], [-1, 0]]), {})
+    const p = await m.predict(
+      columnsInput([
+        [1, 0],
+        [-1, 0],
+      ]),
+      {},
+    )
     const proba = p.outputs.find((o) => o.name === 'probabilities')!
     expect(proba.shape).toEqual([2, 2])
     const p1 = (proba.data as Float32Array)[1]!
     expect(p1).toBeCloseTo(1 / (1 + Math.exp(-2)), 5)
-    expect(Array.from(p.outputs.find((o) => o.name === 'label')!.data as BigInt64Array, Number)).toEqual([1, 0])
+    expect(Array.from(p.outputs.find((o) => o.name === 'label')!.data as BigInt64Array, Number)).toEqual([
+      1, 0,
+    ])
   })
 
   it('refuses a folder whose model.onnx is missing, naming the file', async () => {
@@ -74,14 +82,18 @@ describe('loading models for serving', () => {
   })
 
   it('refuses a corrupt model.onnx with the runtime’s reason', async () => {
-    const dir = await writeLogisticModel(join(root, 'lr'), [1], 0, { overrideOnnx: new Uint8Array([1, 2, 3, 4, 5]) })
+    const dir = await writeLogisticModel(join(root, 'lr'), [1], 0, {
+      overrideOnnx: new Uint8Array([1, 2, 3, 4, 5]),
+    })
     const err = await load(dir).catch((e: unknown) => e)
     expect(err).toBeInstanceOf(CairnError)
     expect((err as Error).message).toContain('is not a valid ONNX model')
   })
 
   it('refuses a signature whose column count the graph cannot take', async () => {
-    const dir = await writeLogisticModel(join(root, 'lr'), [1, 2, 3], 0, { signature: columnSignature(['a', 'b']) })
+    const dir = await writeLogisticModel(join(root, 'lr'), [1, 2, 3], 0, {
+      signature: columnSignature(['a', 'b']),
+    })
     await expect(load(dir)).rejects.toThrow(/2 columns .* takes 3 features/)
   })
 
