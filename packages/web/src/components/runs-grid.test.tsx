@@ -58,7 +58,7 @@ describe('runs grid', () => {
     expect(cells).toBeLessThan(60 * 25)
   })
 
-  it('asks for the visible rows, sorts by a clicked header, and moves and selects with the keyboard', () => {
+  it('asks for the visible rows, sorts by a clicked header, and moves, selects and sorts with the keyboard', () => {
     const onVisible = vi.fn()
     const onSort = vi.fn()
     const onToggle = vi.fn()
@@ -77,5 +77,12 @@ describe('runs grid', () => {
     expect(
       r.container.querySelector('#grid-active')?.closest('[role="row"]')?.getAttribute('aria-rowindex'),
     ).toBe('3')
+    // Up past the first row reaches the header, where Enter sorts.
+    press(g, 'ArrowUp')
+    press(g, 'ArrowUp')
+    press(g, 'ArrowRight')
+    expect(r.container.querySelector('#grid-active')?.getAttribute('role')).toBe('columnheader')
+    press(g, 'Enter')
+    expect(onSort).toHaveBeenLastCalledWith('metrics.m0')
   })
 })

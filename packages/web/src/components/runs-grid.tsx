@@ -2,7 +2,8 @@
  * The runs table: a grid virtualized in both directions. Only the rows and columns in view (plus
  * a small margin) are in the DOM, so 100,000 runs × 1,000 columns cost the same as 40 × 15.
  * The selection box and run name stay pinned on the left; the header stays on top. Keyboard:
- * arrows, Page Up/Down, Home/End move the active cell; Enter opens the run; Space selects it.
+ * arrows, Page Up/Down, Home/End move the active cell; Enter opens the run (or, on the header
+ * row, sorts by the column); Space selects the run.
  */
 import {
   memo,
@@ -206,7 +207,7 @@ export function RunsGrid(props: GridProps): React.JSX.Element {
   const scrollIntoView = (row: number, col: number): void => {
     const el = scroller.current
     if (!el) return
-    const top = row * ROW_HEIGHT
+    const top = Math.max(0, row) * ROW_HEIGHT
     if (top < el.scrollTop) el.scrollTop = top
     else if (top + ROW_HEIGHT > el.scrollTop + el.clientHeight - HEADER_HEIGHT)
       el.scrollTop = top + ROW_HEIGHT - el.clientHeight + HEADER_HEIGHT
@@ -230,7 +231,8 @@ export function RunsGrid(props: GridProps): React.JSX.Element {
         next = { ...cur, row: Math.min(rowCount - 1, cur.row + 1) }
         break
       case 'ArrowUp':
-        next = { ...cur, row: Math.max(0, cur.row - 1) }
+        // Row -1 is the header: Enter there sorts by the column.
+        next = { ...cur, row: Math.max(-1, cur.row - 1) }
         break
       case 'ArrowRight':
         next = { ...cur, col: Math.min(maxCol, cur.col + 1) }
@@ -251,6 +253,11 @@ export function RunsGrid(props: GridProps): React.JSX.Element {
         next = e.ctrlKey ? { row: rowCount - 1, col: cur.col } : { ...cur, col: maxCol }
         break
       case 'Enter': {
+        if (cur.row === -1) {
+          const column = cur.col === 1 ? 'attributes.run_name' : columns[cur.col - 2]
+          if (column) props.onSort(column)
+          break
+        }
         const r = props.row(cur.row)
         if (r) navigate(`/runs/${r.id}`)
         break
@@ -290,6 +297,8 @@ export function RunsGrid(props: GridProps): React.JSX.Element {
 
   const sortMark = (id: string): string =>
     props.sort?.column === id ? (props.sort.ascending ? ' ▲' : ' ▼') : ''
+  const headerActive = (col: number): { id?: string; active: string } =>
+    active?.row === -1 && active.col === col ? { id: 'grid-active', active: ' active' } : { active: '' }
   const ariaSort = (id: string): 'ascending' | 'descending' | 'none' =>
     props.sort?.column === id ? (props.sort.ascending ? 'ascending' : 'descending') : 'none'
 
@@ -328,7 +337,8 @@ export function RunsGrid(props: GridProps): React.JSX.Element {
           role="columnheader"
           aria-colindex={2}
           aria-sort={ariaSort('attributes.run_name')}
-          className="cell pin name sortable"
+          id={headerActive(1).id}
+          className={`cell pin name sortable${headerActive(1).active}`}
           style={{ left: SELECT_WIDTH, width: NAME_WIDTH }}
           onClick={() => props.onSort('attributes.run_name')}
         >
@@ -340,8 +350,9 @@ export function RunsGrid(props: GridProps): React.JSX.Element {
             role="columnheader"
             aria-colindex={c.index + 3}
             aria-sort={ariaSort(c.id)}
-            title={`${c.id} — click to sort`}
-            className={`cell sortable kind-${splitColumn(c.id).kind}`}
+            title={`${c.id} — click (or Enter) to sort`}
+            id={headerActive(c.index + 2).id}
+            className={`cell sortable kind-${splitColumn(c.id).kind}${headerActive(c.index + 2).active}`}
             style={{ left: c.left, width: c.width }}
             onClick={() => props.onSort(c.id)}
           >
