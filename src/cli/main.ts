@@ -2,8 +2,11 @@
 import { Command, CommanderError } from 'commander'
 import { CAIRN_VERSION } from '../version.js'
 import { registerExperimentsCommand } from './commands/experiments.js'
+import { registerJobCommand } from './commands/job.js'
 import { registerModelsCommand } from './commands/models.js'
+import { registerPipelineCommand } from './commands/pipeline.js'
 import { registerRunsCommand } from './commands/runs.js'
+import { registerScheduleCommand } from './commands/schedule.js'
 import { registerServeCommand } from './commands/serve.js'
 import { registerServerCommand } from './commands/server.js'
 
@@ -18,6 +21,9 @@ export function buildProgram(): Command {
   registerExperimentsCommand(program)
   registerRunsCommand(program)
   registerModelsCommand(program)
+  registerPipelineCommand(program)
+  registerScheduleCommand(program)
+  registerJobCommand(program)
   registerServeCommand(program)
   return program
 }

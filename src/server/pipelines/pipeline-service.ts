@@ -243,7 +243,7 @@ export class PipelineService {
   /** The step's record and its tracking run's artifact URI (where its logs and outputs go). */
   async startStep(req: StartStepRequest): Promise<{ step: StepRecord; artifactUri: string }> {
     const parent = await this.requireRunning(req.runId)
-    const existing = (await this.deps.pipelines.listSteps(req.runId)).find((s) => s.stepKey === req.stepKey)
+    const existing = await this.stepRecord(req.runId, req.stepKey)
     const now = this.deps.clock.now()
     let stepRunId = existing?.runId ?? null
     let artifactUri = ''
@@ -309,8 +309,10 @@ export class PipelineService {
     await this.deps.pipelines.getRun(req.runId)
     const now = this.deps.clock.now()
     const final = req.status !== undefined && FINAL_STEP.has(req.status)
+    const before = req.status === 'running' ? await this.stepRecord(req.runId, req.stepKey) : null
     const step = await this.deps.pipelines.upsertStep(req.runId, req.stepKey, {
       ...(req.status !== undefined ? { status: req.status } : {}),
+      ...(before && before.startTime === null ? { startTime: now } : {}),
       ...(req.attempts !== undefined ? { attempts: req.attempts } : {}),
       ...(req.exitCode !== undefined ? { exitCode: req.exitCode } : {}),
       ...(req.outputs !== undefined ? { outputs: req.outputs } : {}),
@@ -319,6 +321,10 @@ export class PipelineService {
     })
     if (final) await this.endStepRun(step, now)
     return step
+  }
+
+  private async stepRecord(runId: string, stepKey: string): Promise<StepRecord | null> {
+    return this.deps.pipelines.getStep(runId, stepKey)
   }
 
   /** Ends a step's tracking run to match its record (status, exit code, attempts, values as tags). */

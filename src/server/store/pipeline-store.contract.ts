@@ -130,6 +130,8 @@ export function describePipelineStore(name: string, open: OpenPipelineStore): vo
       expect(done.outputs?.values).toEqual({ ok: true })
       const steps = await s.pipelines.listSteps('r1')
       expect(steps.map((x) => x.stepKey)).toEqual(['fit[0]', 'fit[1]', 'train'])
+      expect(await s.pipelines.getStep('r1', 'train')).toEqual(done)
+      expect(await s.pipelines.getStep('r1', 'nope')).toBeNull()
       expect(steps[0]!.item).toBe('a')
       await expectCode(s.pipelines.upsertStep('nope', 'x', {}), 'RESOURCE_DOES_NOT_EXIST')
     })

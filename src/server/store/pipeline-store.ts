@@ -96,6 +96,8 @@ export interface PipelineStore {
   countRunning(scheduleName: string): Promise<number>
 
   upsertStep(pipelineRunId: string, stepKey: string, patch: StepPatch): Promise<StepRecord>
+  /** One step's record, or null. */
+  getStep(pipelineRunId: string, stepKey: string): Promise<StepRecord | null>
   /** In display order. */
   listSteps(pipelineRunId: string): Promise<StepRecord[]>
   /** The newest step that succeeded by running (not from the cache) with this key, or null. */

@@ -160,9 +160,10 @@ export function pipelineRoutes(service: PipelineService): RouteDef[] {
       const offset = msg.offset ?? 0
       if (offset < 0) throw invalidParameter(`'offset' must be 0 or more, got ${offset}.`)
       const max = Math.min(Math.max(msg.max_bytes ?? LOG_READ_MAX, 1), LOG_READ_MAX)
-      const steps = await store.listSteps(msg.run_id)
-      const step = steps.find((s) => s.stepKey === msg.step_key)
+      await store.getRun(msg.run_id)
+      const step = await store.getStep(msg.run_id, msg.step_key)
       if (!step) {
+        const steps = await store.listSteps(msg.run_id)
         throw notFound(
           `Pipeline run '${msg.run_id}' has no step '${msg.step_key}'; its steps: ${steps.map((s) => s.stepKey).join(', ') || '(none yet)'}.`,
         )

@@ -234,6 +234,13 @@ export class SqlitePipelineStore implements PipelineStore {
     })
   }
 
+  async getStep(pipelineRunId: string, stepKey: string): Promise<StepRecord | null> {
+    const row = this.sql
+      .get(`SELECT ${STEP_COLUMNS} FROM pipeline_steps WHERE pipeline_run_id = ? AND step_key = ?`)
+      .get(pipelineRunId, stepKey) as StepRow | undefined
+    return row ? stepFromRow(row) : null
+  }
+
   async listSteps(pipelineRunId: string): Promise<StepRecord[]> {
     this.row(pipelineRunId)
     const rows = this.sql
