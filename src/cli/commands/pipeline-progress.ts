@@ -50,6 +50,9 @@ export function createProgress(o: ProgressOptions): Progress {
   const lines = new Map<string, Line>()
   let drawn = 0
   let timer: NodeJS.Timeout | null = null
+  // Running steps' durations tick even when no event comes.
+  const ticker = o.tty ? setInterval(() => redraw(), 500) : null
+  ticker?.unref()
   const paint = (status: Line['status'], s: string): string =>
     status === 'succeeded'
       ? o.style.green(s)
@@ -192,6 +195,7 @@ export function createProgress(o: ProgressOptions): Progress {
       schedule()
     },
     finish() {
+      if (ticker) clearInterval(ticker)
       if (timer) clearTimeout(timer)
       timer = null
       redraw()

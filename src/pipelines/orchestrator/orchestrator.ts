@@ -14,6 +14,7 @@
  * - cancelling (the signal, or `cairn pipeline cancel` seen on a heartbeat) stops running steps,
  *   starts nothing new except onExit, and ends the run as cancelled.
  */
+import { setMaxListeners } from 'node:events'
 import { hostname } from 'node:os'
 import type { PipelineRunStatus, StepRecord } from '../../protocol/pipeline-entities.js'
 import type { PipelinesClient } from '../client.js'
@@ -113,6 +114,8 @@ export async function launchPipeline(o: OrchestratorOptions): Promise<LaunchedPi
   })
   const runId = record.runId
   const controller = new AbortController()
+  // Every waiting and running step listens on this one signal.
+  setMaxListeners(0, controller.signal)
   const onOuterAbort = (): void => controller.abort(o.signal?.reason)
   if (o.signal?.aborted) controller.abort(o.signal.reason)
   o.signal?.addEventListener('abort', onOuterAbort, { once: true })
@@ -258,6 +261,7 @@ async function execute(
 
   if (spec.onExit) {
     const exitController = new AbortController()
+    setMaxListeners(0, exitController.signal)
     if (o.exitSignal?.aborted) exitController.abort()
     o.exitSignal?.addEventListener('abort', () => exitController.abort(), { once: true })
     const exitShared: RunShared = {
