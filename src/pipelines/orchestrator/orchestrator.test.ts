@@ -173,6 +173,27 @@ steps:
     expect(steps.find((s) => s.stepKey === 'double')?.outputs?.values).toEqual({ n: 42 })
   })
 
+  it("lets a step's own code log to its step run through the SDK, with no run id in the code", async () => {
+    const sdk = new URL('../../client/index.ts', import.meta.url).pathname
+    h.file(
+      'sdk-step.ts',
+      `import { CairnClient } from ${JSON.stringify(sdk)}
+export async function train() {
+  const client = new CairnClient()
+  const run = await client.startRun() // MLFLOW_RUN_ID: the step's own run
+  await run.logMetrics({ loss: 0.25 }, 1)
+  await run.flush()
+}
+`,
+    )
+    const out = await h.run(`\nname: sdk\nsteps:\n  - { name: train, function: ./sdk-step.ts#train }\n`, { useCache: false })
+    expect(out.message).toBe('')
+    const step = (await h.client.getRun(out.runId)).steps[0]!
+    const run = await h.sdk.getRun(step.runId!)
+    expect(run.data.metrics).toEqual([expect.objectContaining({ key: 'loss', value: 0.25, step: 1 })])
+    expect(run.info.status).toBe('FINISHED')
+  })
+
   it('runs onExit after the other steps with the pipeline status, even when a step failed', async () => {
     const out = await h.run(
       `
