@@ -9,6 +9,12 @@ const RunPage = lazy(() => import('./pages/run-page.js').then((m) => ({ default:
 const ComparePage = lazy(() => import('./pages/compare-page.js').then((m) => ({ default: m.ComparePage })))
 const ModelsPage = lazy(() => import('./pages/models-page.js').then((m) => ({ default: m.ModelsPage })))
 const ModelPage = lazy(() => import('./pages/model-page.js').then((m) => ({ default: m.ModelPage })))
+const PipelinesPage = lazy(() =>
+  import('./pages/pipelines-page.js').then((m) => ({ default: m.PipelinesPage })),
+)
+const PipelineRunPage = lazy(() =>
+  import('./pages/pipeline-run-page.js').then((m) => ({ default: m.PipelineRunPage })),
+)
 
 type Theme = 'light' | 'dark'
 
@@ -39,6 +45,9 @@ function Page(): React.JSX.Element {
   if ((m = /^\/runs\/([^/]+)$/.exec(path))) return <RunPage runId={decodeURIComponent(m[1]!)} />
   if (path === '/compare')
     return <ComparePage runIds={(query.get('runs') ?? '').split(',').filter(Boolean)} />
+  if (path === '/pipelines') return <PipelinesPage />
+  if ((m = /^\/pipelines\/runs\/([^/]+)$/.exec(path)))
+    return <PipelineRunPage runId={decodeURIComponent(m[1]!)} />
   if (path === '/models') return <ModelsPage />
   if ((m = /^\/models\/(.+)$/.exec(path))) return <ModelPage name={decodeURIComponent(m[1]!)} />
   return (
@@ -54,7 +63,11 @@ function Page(): React.JSX.Element {
 export function App(): React.JSX.Element {
   const [theme, toggle] = useTheme()
   const { path } = useLocation()
-  const section = path.startsWith('/models') ? 'models' : 'experiments'
+  const section = path.startsWith('/models')
+    ? 'models'
+    : path.startsWith('/pipelines')
+      ? 'pipelines'
+      : 'experiments'
   return (
     <>
       <a className="skip" href="#content">
@@ -78,6 +91,9 @@ export function App(): React.JSX.Element {
           </Link>
           <Link to="/models" aria-current={section === 'models' ? 'page' : undefined}>
             Models
+          </Link>
+          <Link to="/pipelines" aria-current={section === 'pipelines' ? 'page' : undefined}>
+            Pipelines
           </Link>
         </nav>
         <span className="spacer" />
