@@ -31,6 +31,9 @@ export function buildProgram(): Command {
 /** Runs the CLI; resolves to the process exit code. */
 export async function main(argv: string[]): Promise<number> {
   const program = buildProgram()
+  // Commands report failure through process.exitCode; start clean so an earlier in-process run
+  // (tests, embedders) cannot leak its code into this one.
+  process.exitCode = undefined
   try {
     await program.parseAsync(argv)
     return typeof process.exitCode === 'number' ? process.exitCode : 0
