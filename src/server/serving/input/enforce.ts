@@ -68,6 +68,24 @@ function checkDuplicates(names: readonly string[]): void {
   }
 }
 
+/**
+ * Column `c` of row-major data when every value is a finite number fit for the type (the common
+ * case, read without building the column first); null sends the column down the general path,
+ * which also words the errors.
+ */
+function plainNumbers(data: readonly unknown[][], c: number, t: ColumnSpec['type']): Float64Array | null {
+  if (t !== 'double' && t !== 'float' && t !== 'integer' && t !== 'long') return null
+  const whole = t === 'integer' || t === 'long'
+  const out = new Float64Array(data.length)
+  for (let r = 0; r < data.length; r++) {
+    const v = data[r]![c]
+    if (typeof v !== 'number' || v - v !== 0 || (whole && !Number.isSafeInteger(v))) return null
+    out[r] = v
+  }
+  if (t === 'integer' && out.some((v) => v < -2147483648 || v > 2147483647)) return null
+  return out
+}
+
 function enforceTable(table: Table, specs: readonly ColumnSpec[]): Enforced {
   const named = specs.every((s) => s.name !== undefined)
   if (named && table.nameless) {
@@ -94,6 +112,11 @@ function enforceTable(table: Table, specs: readonly ColumnSpec[]): Enforced {
   specs.forEach((s, i) => {
     const name = s.name ?? String(i)
     const at = wanted[i]
+    const fast = at !== undefined && table.data ? plainNumbers(table.data, at, s.type) : null
+    if (fast) {
+      columns[name] = fast
+      return
+    }
     const values = at === undefined ? new Array<unknown>(table.rows).fill(null) : table.columns[at]!
     columns[name] = convertColumn(name, s.type, values, s.required)
   })

@@ -13,7 +13,9 @@ import { CairnError } from '../../../protocol/errors.js'
 export interface Table {
   names: string[]
   /** Column-major: `columns[c][r]`; `undefined` where a record lacks the key. */
-  columns: unknown[][]
+  readonly columns: unknown[][]
+  /** The same values row-major (`data[r][c]`) when the client sent rows (a fast path reads them). */
+  readonly data?: readonly unknown[][]
   rows: number
   /** The client named no columns (`dataframe_split` without `columns`): names are positions. */
   nameless?: boolean
@@ -65,13 +67,11 @@ function splitTable(split: unknown): Table {
   if (declared !== undefined && !Array.isArray(declared)) throw invalid(`'columns' must be a list of names`)
   const width = declared ? declared.length : Array.isArray(data[0]) ? data[0].length : 0
   const names = declared ? declared.map(String) : Array.from({ length: width }, (_, i) => String(i))
-  const columns: unknown[][] = names.map(() => new Array<unknown>(data.length))
   for (let r = 0; r < data.length; r++) {
     const row = data[r] as unknown
     if (!Array.isArray(row)) throw invalid(`row ${r} of 'data' is not a list`)
     if (row.length !== width)
       throw invalid(`${width} columns passed, passed data had ${row.length} columns (row ${r})`)
-    for (let c = 0; c < width; c++) columns[c]![r] = row[c]
   }
   const index = split['index']
   if (index !== undefined && index !== null) {
@@ -81,7 +81,18 @@ function splitTable(split: unknown): Table {
       )
     }
   }
-  return { names, columns, rows: data.length, ...(declared ? {} : { nameless: true }) }
+  const rows = data as unknown[][]
+  let columns: unknown[][] | undefined
+  return {
+    names,
+    rows: rows.length,
+    data: rows,
+    // Built only when a slow path needs them: numeric signatures read `data` directly.
+    get columns(): unknown[][] {
+      return (columns ??= names.map((_, c) => rows.map((row) => row[c])))
+    },
+    ...(declared ? {} : { nameless: true }),
+  }
 }
 
 /** Records → columns; a key missing from some records is `undefined` there. */
