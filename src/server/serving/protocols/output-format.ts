@@ -7,15 +7,14 @@ import type { OutputTensor, Prediction } from '../types.js'
 
 /** A float as Python's `repr` spells it (`1.0`, `1e-05`, `1.5e+16`). */
 export function pyFloat(x: number): string {
+  const a = x < 0 ? -x : x
+  if (a >= 1e-4 && a < 1e16) return Number.isInteger(x) ? x.toFixed(1) : String(x)
+  if (x === 0) return Object.is(x, -0) ? '-0.0' : '0.0'
   if (!Number.isFinite(x)) return 'null'
-  const a = Math.abs(x)
-  if (a !== 0 && (a >= 1e16 || a < 1e-4)) {
-    const [mantissa, exp] = x.toExponential().split('e') as [string, string]
-    const sign = exp.startsWith('-') ? '-' : '+'
-    const digits = exp.replace(/^[-+]/, '')
-    return `${mantissa}e${sign}${digits.length < 2 ? `0${digits}` : digits}`
-  }
-  return Number.isInteger(x) ? x.toFixed(1) : String(x)
+  const [mantissa, exp] = x.toExponential().split('e') as [string, string]
+  const sign = exp.startsWith('-') ? '-' : '+'
+  const digits = exp.replace(/^[-+]/, '')
+  return `${mantissa}e${sign}${digits.length < 2 ? `0${digits}` : digits}`
 }
 
 /** Any JSON value with Python's separators. */
@@ -90,20 +89,39 @@ function tensorJson(o: OutputTensor): string {
   return nested(o, o.shape.length === 0 ? [o.data.length] : o.shape, 0, write)
 }
 
+/** Writes row `r` of one output: a scalar, or a flat list for [rows, k] outputs (the common cases). */
+function rowWriter(o: OutputTensor): (r: number) => string {
+  const write = scalarWriter(o.dtype)
+  const data = o.data as ArrayLike<unknown>
+  const inner = o.shape.slice(1)
+  if (inner.length === 0) return (r) => write(data[r])
+  if (inner.length === 1) {
+    const k = inner[0]!
+    return (r) => {
+      let s = '['
+      for (let i = 0, at = r * k; i < k; i++, at++) s += (i === 0 ? '' : ', ') + write(data[at])
+      return s + ']'
+    }
+  }
+  return (r) => rowJson(o, r, write)
+}
+
 /** The body of a successful `/invocations` answer. */
 export function mlflowPredictionsJson(p: Prediction): string {
   if (p.outputs.length === 1) return `{"predictions": ${tensorJson(p.outputs[0]!)}}`
   if (p.orient === 'tensors') {
     return `{"predictions": {${p.outputs.map((o) => `${JSON.stringify(o.name)}: ${tensorJson(o)}`).join(', ')}}}`
   }
-  const writers = p.outputs.map((o) => scalarWriter(o.dtype))
-  const rows: string[] = []
+  const keys = p.outputs.map((o, i) => `${i === 0 ? '{' : ', '}${JSON.stringify(o.name)}: `)
+  const writers = p.outputs.map(rowWriter)
+  const n = writers.length
+  let s = '{"predictions": ['
   for (let r = 0; r < p.rows; r++) {
-    rows.push(
-      `{${p.outputs.map((o, i) => `${JSON.stringify(o.name)}: ${rowJson(o, r, writers[i]!)}`).join(', ')}}`,
-    )
+    if (r > 0) s += ', '
+    for (let i = 0; i < n; i++) s += keys[i]! + writers[i]!(r)
+    s += '}'
   }
-  return `{"predictions": [${rows.join(', ')}]}`
+  return s + ']}'
 }
 
 /** An output's values as a flat JSON list (OIP `data`). */
