@@ -21,7 +21,7 @@ async function raw(
   type = 'application/json',
 ): Promise<{ status: number; json: any }> {
   const res = await s.fetch(path, { method: 'POST', headers: { 'Content-Type': type }, body })
-  return { status: res.status, json: (await res.json()) }
+  return { status: res.status, json: await res.json() }
 }
 
 describe('bad input', () => {

@@ -11,7 +11,7 @@ import type { BatchingOptions } from './batching/micro-batcher.js'
 import { Deployment, servedName, type DeploymentConfig } from './deployment/deployment.js'
 import { loadModelDir, validateModel } from './model/load-model.js'
 import { ServingMetrics } from './observability/metrics.js'
-import { PredictionLog } from './observability/prediction-log.js'
+import { LogWriter, type PredictionLog } from './observability/log-writer.js'
 import { metricsRoutes } from './protocols/metrics-route.js'
 import { mlflowRoutes } from './protocols/mlflow-routes.js'
 import { oipRoutes } from './protocols/oip-routes.js'
@@ -62,6 +62,7 @@ export class ServingService implements ServingContext {
   readonly deployments: Deployment[]
   readonly metrics: ServingMetrics
   readonly logs = new Map<string, PredictionLog>()
+  private readonly writer: LogWriter
   readonly maxRequestBytes: number
   readonly version: string = CAIRN_VERSION
 
@@ -72,22 +73,20 @@ export class ServingService implements ServingContext {
     this.metrics = deps.metrics ?? new ServingMetrics()
     this.maxRequestBytes = config.maxRequestBytes
     const log = deps.logger.child({ component: 'serving' })
+    this.writer = new LogWriter({
+      onDrop: (n) => this.metrics.logDropped.inc(n),
+      onError: (message) => log.error({ err: message }, 'prediction log write failed'),
+    })
     const names = new Set<string>()
     this.deployments = config.deployments.map((d) => {
       const name = servedName(d)
       if (names.has(name)) throw new Error(`Two served models are named '${name}'; give one a --name`)
       names.add(name)
       const plog = config.predictionLog.enabled
-        ? new PredictionLog(
-            {
-              ...config.predictionLog,
-              dir: join(config.predictionLog.dir, name.replace(/[^A-Za-z0-9._-]+/g, '_')),
-            },
-            {
-              onDrop: (n) => this.metrics.logDropped.inc(n),
-              onError: (err) => log.error({ err, model: name }, 'prediction log write failed'),
-            },
-          )
+        ? this.writer.open({
+            ...config.predictionLog,
+            dir: join(config.predictionLog.dir, name.replace(/[^A-Za-z0-9._-]+/g, '_')),
+          })
         : null
       if (plog) this.logs.set(name, plog)
       return new Deployment(d, {
@@ -134,6 +133,6 @@ export class ServingService implements ServingContext {
   /** Stops watching, disposes the models, writes out the prediction logs. */
   async close(): Promise<void> {
     await Promise.all(this.deployments.map((d) => d.stop()))
-    await Promise.all([...this.logs.values()].map((l) => l.close()))
+    await this.writer.close()
   }
 }

@@ -6,7 +6,8 @@
  */
 import { CairnError } from '../../../protocol/errors.js'
 import type { InferenceParams } from '../../../models/index.js'
-import type { PredictionLog, Protocol, Role } from '../observability/prediction-log.js'
+import type { PredictionLog } from '../observability/log-writer.js'
+import type { Protocol, Role } from '../observability/prediction-log.js'
 import { nameOfUri, registeredNameOf } from '../sources/model-source.js'
 import type { LoadedModel, ModelInput, Prediction } from '../types.js'
 import { ModelSlot, type Lease, type SlotDeps, type SlotStatus } from './model-slot.js'
@@ -62,7 +63,7 @@ export class Deployment {
   readonly primary: ModelSlot
   readonly canary: ModelSlot | null
   readonly shadow: ModelSlot | null
-  private shadowInFlight = 0
+  private readonly shadowRuns = new Set<Promise<void>>()
   private readonly random: () => number
 
   constructor(
@@ -86,7 +87,9 @@ export class Deployment {
     await Promise.all(this.slots().map((s) => s.start()))
   }
 
+  /** Lets shadow predictions in flight finish (and be logged), then stops watching and frees the models. */
   async stop(): Promise<void> {
+    await Promise.all([...this.shadowRuns])
     await Promise.all(this.slots().map((s) => s.stop()))
   }
 
@@ -183,13 +186,12 @@ export class Deployment {
   }
 
   private copyToShadow(prepare: Prepare, input: ModelInput, params: unknown, opts: PredictOptions): void {
-    if (this.shadowInFlight >= MAX_SHADOW_IN_FLIGHT) {
+    if (this.shadowRuns.size >= MAX_SHADOW_IN_FLIGHT) {
       this.deps.metrics.skippedShadow(this.name)
       return
     }
     const lease = this.shadow!.acquire()
     if (!lease) return
-    this.shadowInFlight++
     const started = process.hrtime.bigint()
     let copy = input
     const record = (prediction: Prediction | undefined, error: string | undefined): void =>
@@ -204,7 +206,7 @@ export class Deployment {
         ...(prediction ? { prediction } : {}),
         ...(error !== undefined ? { error } : {}),
       })
-    void (async () => {
+    const run = (async () => {
       try {
         // Its own enforcement (the shadow's signature may differ); a copy, so it cannot touch the primary's.
         copy = structuredClone(prepare(lease.model))
@@ -214,8 +216,9 @@ export class Deployment {
         record(undefined, (err as Error).message)
       } finally {
         lease.release()
-        this.shadowInFlight--
       }
     })()
+    this.shadowRuns.add(run)
+    void run.finally(() => this.shadowRuns.delete(run))
   }
 }

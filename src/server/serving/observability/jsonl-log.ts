@@ -20,6 +20,8 @@ export interface JsonlLogOptions {
   maxQueued?: number
   onDrop?: (n: number) => void
   onError?: (err: unknown) => void
+  /** After each write, with the number of entries it held. */
+  onWritten?: (n: number) => void
 }
 
 /** A queued entry: serialized when written, not when queued. */
@@ -102,6 +104,7 @@ export class JsonlLog {
       }
       await this.file!.write(bytes)
       this.fileBytes += bytes.length
+      this.opts.onWritten?.(batch.length)
     }
   }
 

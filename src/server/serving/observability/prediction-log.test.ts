@@ -4,6 +4,8 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { writeLogisticModel } from '../test-support/model-fixtures.js'
+import { predictionLine } from './prediction-log.js'
+import { eventually } from '../test-support/registry-fixtures.js'
 import { startTestServe } from '../test-support/serve-harness.js'
 
 function read(dir: string, prefix: string): Record<string, any>[] {
@@ -72,6 +74,38 @@ describe('prediction log', () => {
     }
   })
 
+  it('loses no entry of an answered request when the server stops gracefully under load', async () => {
+    const s = await startTestServe(model, { name: 'lr', predictionLogDir: join(tmp, 'stop') })
+    const answered: string[] = []
+    let n = 0
+    let stopping = false
+    const client = async (): Promise<void> => {
+      while (!stopping || n < 400) {
+        const id = `load-${n++}`
+        try {
+          const r = await s.post('/invocations', { inputs: { f0: [n], f1: [1] } }, { 'X-Request-Id': id })
+          if (r.status === 200) answered.push(id)
+        } catch {
+          return // the server has stopped listening
+        }
+      }
+    }
+    try {
+      const clients = Array.from({ length: 16 }, client)
+      await eventually(() => answered.length >= 100)
+      stopping = true
+      await s.stop()
+      await Promise.all(clients)
+      const logged = new Set(
+        read(join(tmp, 'stop', 'lr'), 'predictions-').map((l) => l['request_id'] as string),
+      )
+      expect(answered.length).toBeGreaterThanOrEqual(100)
+      expect(answered.filter((id) => !logged.has(id))).toEqual([])
+    } finally {
+      await s.close()
+    }
+  })
+
   it('appends feedback by request id, and refuses feedback without an id or ground truth', async () => {
     const s = await startTestServe(model, { name: 'lr', predictionLogDir: join(tmp, 'fb') })
     try {
@@ -127,5 +161,54 @@ describe('/metrics', () => {
       await s.close()
       rmSync(tmp, { recursive: true, force: true })
     }
+  })
+})
+
+describe('prediction log lines', () => {
+  it('write bigints as numbers, bytes as base64, NaN as null, booleans as booleans and [rows, k] outputs as a list per row', () => {
+    const line = predictionLine({
+      ts: Date.UTC(2024, 0, 2),
+      requestId: 'r"1',
+      origin: { uri: 'models:/m@champion', name: 'm', version: null, location: '/m' },
+      role: 'shadow',
+      protocol: 'oip',
+      latencyMs: 1.23456,
+      input: {
+        kind: 'columns',
+        rows: 2,
+        columns: { x: Float64Array.of(1.5, NaN), b: [Uint8Array.of(1, 2), null], s: ['a', 'b'] },
+      },
+      prediction: {
+        rows: 2,
+        orient: 'records',
+        outputs: [
+          { name: 'label', dtype: 'int64', shape: [2], data: BigInt64Array.of(1n, 0n) },
+          { name: 'p', dtype: 'float32', shape: [2, 2], data: Float32Array.of(0.25, 0.75, 1, 0) },
+          { name: 'ok', dtype: 'bool', shape: [2], data: Uint8Array.of(1, 0) },
+          { name: 'tags', dtype: 'object', shape: [2], data: [{ n: 1n }, 'y'] },
+        ],
+      },
+    })
+    expect(JSON.parse(line)).toEqual({
+      ts: '2024-01-02T00:00:00.000Z',
+      request_id: 'r"1',
+      model: 'm',
+      model_uri: 'models:/m@champion',
+      model_version: null,
+      role: 'shadow',
+      protocol: 'oip',
+      latency_ms: 1.235,
+      rows: 2,
+      inputs: { x: [1.5, null], b: ['AQI=', null], s: ['a', 'b'] },
+      outputs: {
+        label: [1, 0],
+        p: [
+          [0.25, 0.75],
+          [1, 0],
+        ],
+        ok: [true, false],
+        tags: [{ n: 1 }, 'y'],
+      },
+    })
   })
 })

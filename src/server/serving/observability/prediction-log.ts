@@ -1,17 +1,17 @@
 /**
- * The prediction log and the feedback log of one served model (docs/serving.md, "Prediction
- * log"): one JSON object per line, written by JsonlLog off the request path. Monitoring reads
- * these files; their format is a contract.
+ * The lines of the prediction log and the feedback log (docs/serving.md, "Prediction log"): one
+ * JSON object per line. Monitoring reads these files; their format is a contract. They are
+ * written by the log thread (log-writer.ts, log-worker.ts).
  *
  * predictions-*.jsonl: {"ts", "request_id", "model", "model_uri", "model_version", "role",
  *   "protocol", "latency_ms", "rows", "inputs", "outputs"} or, when the model failed, "error"
  *   instead of "outputs".
  * feedback-*.jsonl: {"ts", "request_id", "model", "ground_truth"}.
  */
-import { tensorToNested } from '../../../models/index.js'
+// The narrow module, not models/index.js: this file runs in the log thread, which should load little.
+import { tensorToNested } from '../../../models/input-example.js'
 import { rowValue } from '../protocols/output-format.js'
-import type { ModelInput, ModelOrigin, Prediction } from '../types.js'
-import { JsonlLog, type JsonlLogOptions } from './jsonl-log.js'
+import type { ModelInput, ModelOrigin, OutputTensor, Prediction } from '../types.js'
 
 export type Role = 'primary' | 'canary' | 'shadow'
 export type Protocol = 'mlflow' | 'oip' | 'predict'
@@ -28,93 +28,83 @@ export interface PredictionRecord {
   error?: string
 }
 
-function jsonColumn(values: ArrayLike<unknown>): unknown[] {
-  const out = new Array<unknown>(values.length)
-  for (let i = 0; i < values.length; i++) {
-    const v = values[i]
-    out[i] =
-      typeof v === 'bigint'
-        ? Number(v)
-        : v instanceof Uint8Array
-          ? Buffer.from(v).toString('base64')
-          : typeof v === 'number' && !Number.isFinite(v)
-            ? null
-            : v
-  }
-  return out
+/** JSON.stringify's replacer: bigints as numbers, bytes as base64, at any depth (dates, NaN: its own). */
+function plain(_key: string, v: unknown): unknown {
+  return typeof v === 'bigint' ? Number(v) : v instanceof Uint8Array ? Buffer.from(v).toString('base64') : v
 }
 
-function inputsJson(input: ModelInput): Record<string, unknown> {
+/** One column or output as JSON text. Typed arrays go through JSON.stringify natively (NaN → null). */
+function columnJson(values: ArrayLike<unknown>): string {
+  if (values instanceof BigInt64Array || values instanceof BigUint64Array) {
+    return JSON.stringify(Array.from(values, Number))
+  }
+  if (ArrayBuffer.isView(values)) return JSON.stringify(Array.from(values))
+  return JSON.stringify(values, plain)
+}
+
+function inputsJson(input: ModelInput): string {
+  let s = '{'
   if (input.kind === 'columns') {
-    const out: Record<string, unknown> = {}
-    for (const [k, v] of Object.entries(input.columns)) out[k] = jsonColumn(v)
-    return out
+    for (const [k, v] of Object.entries(input.columns))
+      s += `${s.length > 1 ? ',' : ''}${JSON.stringify(k)}:${columnJson(v)}`
+  } else {
+    for (const [k, t] of Object.entries(input.tensors)) {
+      s += `${s.length > 1 ? ',' : ''}${JSON.stringify(k)}:${JSON.stringify(tensorToNested(t))}`
+    }
   }
-  return Object.fromEntries(Object.entries(input.tensors).map(([k, t]) => [k, tensorToNested(t)]))
+  return s + '}'
 }
 
-function outputsJson(p: Prediction): Record<string, unknown> {
-  const out: Record<string, unknown> = {}
-  for (const o of p.outputs) {
-    out[o.name] =
-      o.shape[0] === p.rows ? Array.from({ length: p.rows }, (_, r) => rowValue(o, r)) : jsonColumn(o.data)
+/** Each output as one value per row (a list per row for [rows, k] outputs). */
+function outputJson(o: OutputTensor, rows: number): string {
+  if (o.shape[0] !== rows || (o.shape.length === 1 && o.dtype !== 'bool')) return columnJson(o.data)
+  if (o.shape.length === 2 && ArrayBuffer.isView(o.data) && o.dtype !== 'bool') {
+    const k = o.shape[1]!
+    const data = o.data as ArrayLike<number | bigint>
+    const out = new Array<number[]>(rows)
+    for (let r = 0; r < rows; r++) {
+      const row = new Array<number>(k)
+      for (let i = 0; i < k; i++) row[i] = Number(data[r * k + i])
+      out[r] = row
+    }
+    return JSON.stringify(out)
   }
-  return out
+  return JSON.stringify(
+    Array.from({ length: rows }, (_, r) => rowValue(o, r)),
+    plain,
+  )
 }
 
 export function predictionLine(r: PredictionRecord): string {
+  const o = r.origin
+  let s =
+    `{"ts":"${new Date(r.ts).toISOString()}","request_id":${JSON.stringify(r.requestId)},` +
+    `"model":${JSON.stringify(o.name)},"model_uri":${JSON.stringify(o.uri)},"model_version":${JSON.stringify(o.version)},` +
+    `"role":"${r.role}","protocol":"${r.protocol}","latency_ms":${Math.round(r.latencyMs * 1000) / 1000},` +
+    `"rows":${r.input.rows},"inputs":${inputsJson(r.input)}`
+  if (r.prediction) {
+    s += ',"outputs":{'
+    r.prediction.outputs.forEach((out, i) => {
+      s += `${i > 0 ? ',' : ''}${JSON.stringify(out.name)}:${outputJson(out, r.prediction!.rows)}`
+    })
+    s += '}'
+  }
+  if (r.error !== undefined) s += `,"error":${JSON.stringify(r.error)}`
+  return s + '}'
+}
+
+export interface FeedbackRecord {
+  ts: number
+  requestId: string
+  model: string
+  groundTruth: unknown
+}
+
+export function feedbackLine(f: FeedbackRecord): string {
   return JSON.stringify({
-    ts: new Date(r.ts).toISOString(),
-    request_id: r.requestId,
-    model: r.origin.name,
-    model_uri: r.origin.uri,
-    model_version: r.origin.version,
-    role: r.role,
-    protocol: r.protocol,
-    latency_ms: Math.round(r.latencyMs * 1000) / 1000,
-    rows: r.input.rows,
-    inputs: inputsJson(r.input),
-    ...(r.prediction ? { outputs: outputsJson(r.prediction) } : {}),
-    ...(r.error !== undefined ? { error: r.error } : {}),
+    ts: new Date(f.ts).toISOString(),
+    request_id: f.requestId,
+    model: f.model,
+    ground_truth: f.groundTruth,
   })
-}
-
-export interface LogLimits {
-  dir: string
-  maxFileBytes: number
-  maxTotalBytes: number
-}
-
-/** The two logs of one served model. */
-export class PredictionLog {
-  private readonly predictions: JsonlLog
-  private readonly feedback: JsonlLog
-
-  constructor(limits: LogLimits, hooks: Pick<JsonlLogOptions, 'onDrop' | 'onError'> = {}) {
-    this.predictions = new JsonlLog({ ...limits, ...hooks, prefix: 'predictions' })
-    this.feedback = new JsonlLog({ ...limits, ...hooks, prefix: 'feedback' })
-  }
-
-  record(r: PredictionRecord): void {
-    this.predictions.append(() => predictionLine(r))
-  }
-
-  recordFeedback(f: { ts: number; requestId: string; model: string; groundTruth: unknown }): void {
-    this.feedback.append(() =>
-      JSON.stringify({
-        ts: new Date(f.ts).toISOString(),
-        request_id: f.requestId,
-        model: f.model,
-        ground_truth: f.groundTruth,
-      }),
-    )
-  }
-
-  async flush(): Promise<void> {
-    await Promise.all([this.predictions.flush(), this.feedback.flush()])
-  }
-
-  async close(): Promise<void> {
-    await Promise.all([this.predictions.close(), this.feedback.close()])
-  }
 }
