@@ -1,6 +1,7 @@
 /** Stores by URI scheme, loaded lazily so an unused backend's driver is never imported. */
 import { fileURLToPath } from 'node:url'
 import type { Clock, IdGenerator } from '../util/clock.js'
+import type { MonitorStore } from './monitor-store.js'
 import type { PipelineStore, ScheduleStore } from './pipeline-store.js'
 import type { RegistryStore } from './registry-store.js'
 import type { TrackingStore } from './tracking-store.js'
@@ -19,6 +20,7 @@ export interface Stores {
   registry: RegistryStore
   pipelines: PipelineStore
   schedules: ScheduleStore
+  monitors: MonitorStore
   /** Closes them all. */
   close(): Promise<void>
 }
@@ -45,7 +47,7 @@ export async function openStores(uri: string, opts: OpenStoreOptions): Promise<S
   if (uri.split(':', 1)[0] === 'sqlite') {
     const { openSqliteStores } = await import('./sqlite/open-sqlite-stores.js')
     const { registryClock, ...rest } = opts
-    const { tracking, registry, pipelines, schedules } = openSqliteStores({
+    const { tracking, registry, pipelines, schedules, monitors } = openSqliteStores({
       path: sqlitePath(uri),
       ...rest,
       ...(registryClock ? { registryClock } : {}),
@@ -55,6 +57,7 @@ export async function openStores(uri: string, opts: OpenStoreOptions): Promise<S
       registry,
       pipelines,
       schedules,
+      monitors,
       close: async () => {
         await registry.close()
         await tracking.close()

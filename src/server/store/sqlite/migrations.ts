@@ -26,6 +26,7 @@
  *   each with its audit event.
  * - Audit events have no foreign key: they outlive the model they describe.
  */
+import { MONITORS_MIGRATION } from './migrations-monitors.js'
 import { PIPELINES_MIGRATION } from './migrations-pipelines.js'
 
 export interface Migration {
@@ -231,4 +232,5 @@ CREATE TABLE input_tags (
     sql: REGISTRY_SCHEMA,
   },
   PIPELINES_MIGRATION,
+  MONITORS_MIGRATION,
 ]

@@ -3,6 +3,7 @@
  * (one database file, one writer, migrations applied once). Closing the tracking store closes both.
  */
 import type { Clock } from '../../util/clock.js'
+import { SqliteMonitorStore } from './monitors/sqlite-monitor-store.js'
 import { SqlitePipelineStore } from './pipelines/sqlite-pipeline-store.js'
 import { SqliteScheduleStore } from './pipelines/sqlite-schedule-store.js'
 import { SqliteRegistryStore } from './registry/sqlite-registry-store.js'
@@ -13,6 +14,7 @@ export interface SqliteStores {
   registry: SqliteRegistryStore
   pipelines: SqlitePipelineStore
   schedules: SqliteScheduleStore
+  monitors: SqliteMonitorStore
 }
 
 export function openSqliteStores(opts: SqliteTrackingStoreOptions & { registryClock?: Clock }): SqliteStores {
@@ -22,5 +24,6 @@ export function openSqliteStores(opts: SqliteTrackingStoreOptions & { registryCl
   const registry = new SqliteRegistryStore({ db: tracking.database, ...(clock ? { clock } : {}) })
   const pipelines = new SqlitePipelineStore(tracking.database)
   const schedules = new SqliteScheduleStore(tracking.database)
-  return { tracking, registry, pipelines, schedules }
+  const monitors = new SqliteMonitorStore(tracking.database)
+  return { tracking, registry, pipelines, schedules, monitors }
 }
