@@ -72,7 +72,7 @@ describe('bad input', () => {
     await stillServing()
   })
 
-  it('NaN, null and infinities where a value is required: 400 naming the column, before the model', async () => {
+  it('NaN, null and infinities where a value is required: 400 naming the column, before the model, on every protocol', async () => {
     for (const text of [
       '{"dataframe_split": {"columns": ["f0", "f1"], "data": [[NaN, 1]]}}',
       '{"dataframe_split": {"columns": ["f0", "f1"], "data": [[1, null]]}}',
@@ -87,22 +87,27 @@ describe('bad input', () => {
       inputs: [{ name: 'input', shape: [1, 2], datatype: 'FP64', data: [null, 1] }],
     })
     expect(oip.status).toBe(400)
+    for (const text of ['{"f0": NaN, "f1": 1}', '{"features": {"f0": 1, "f1": Infinity}}']) {
+      const r = await raw(s, '/predict', text)
+      expect(r.status, text).toBe(400)
+      expect(r.json.message).toMatch(/Column 'f[01]'/)
+    }
     await stillServing()
   })
 
-  it('an oversized body: 413 and the connection closed, then new requests are served', async () => {
+  it('an oversized body: 413 and the connection closed on every route, then new requests are served', async () => {
     const big = JSON.stringify({
       dataframe_split: { columns: ['f0', 'f1'], data: Array.from({ length: 2000 }, () => [1, 2]) },
     })
-    const answer = await new Promise<{ status: number; connection: string | undefined; body: string }>(
-      (resolve, reject) => {
+    const post = (path: string): Promise<{ status: number; connection: string | undefined; body: string }> =>
+      new Promise((resolve, reject) => {
         const url = new URL(s.url)
         const req = request(
           {
             host: url.hostname,
             port: url.port,
             method: 'POST',
-            path: '/invocations',
+            path,
             headers: { 'Content-Type': 'application/json' },
           },
           (res) => {
@@ -115,11 +120,18 @@ describe('bad input', () => {
         )
         req.on('error', reject)
         req.end(big)
-      },
-    )
-    expect(answer.status).toBe(413)
-    expect(answer.connection).toBe('close')
-    expect(JSON.parse(answer.body)).toMatchObject({ error_code: 'RESOURCE_EXHAUSTED' })
+      })
+    for (const [path, shape] of [
+      ['/invocations', { error_code: 'RESOURCE_EXHAUSTED' }],
+      ['/predict', { error_code: 'RESOURCE_EXHAUSTED' }],
+      ['/feedback', { error_code: 'RESOURCE_EXHAUSTED' }],
+      ['/v2/models/lr/infer', { error: expect.stringMatching(/exceeds the limit/) }],
+    ] as const) {
+      const answer = await post(path)
+      expect(answer.status, path).toBe(413)
+      expect(answer.connection, path).toBe('close')
+      expect(JSON.parse(answer.body), path).toMatchObject(shape)
+    }
     await stillServing()
   })
 

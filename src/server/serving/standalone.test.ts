@@ -3,8 +3,10 @@
  * through its artifact proxy into the local cache, the alias polled for a hot swap.
  */
 import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs'
+import { Writable } from 'node:stream'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { pino } from 'pino'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startTestServer, type TestServer } from '../test-support/test-server.js'
 import {
@@ -97,5 +99,41 @@ describe('cairn serve against a tracking server', () => {
     } finally {
       await serve.close()
     }
+  })
+
+  it('logs JSON lines: the model load, and one line per request at debug level with status, latency, request id and version', async () => {
+    const lines: Record<string, unknown>[] = []
+    const sink = new Writable({
+      write(chunk: Buffer, _enc, done) {
+        for (const l of chunk.toString().split('\n'))
+          if (l !== '') lines.push(JSON.parse(l) as Record<string, unknown>)
+        done()
+      },
+    })
+    const serve = await startTestServe(
+      'models:/sp500@champion',
+      { trackingUri: s.url },
+      { logger: pino({ level: 'debug' }, sink) },
+    )
+    try {
+      await serve.post('/invocations', ROW, { 'X-Request-Id': 'logged-1' })
+      await serve.post('/invocations', { inputs: { g: [1] } }, { 'X-Request-Id': 'logged-2' })
+    } finally {
+      await serve.close()
+    }
+    const loaded = lines.find((l) => l['msg'] === 'model loaded')
+    expect(loaded).toMatchObject({ model: 'sp500', role: 'primary', flavor: 'onnx', to: expect.any(String) })
+    const requests = lines.filter((l) => l['msg'] === 'request')
+    expect(requests).toEqual([
+      expect.objectContaining({
+        method: 'POST',
+        url: '/invocations',
+        status: 200,
+        requestId: 'logged-1',
+        modelVersion: loaded!['to'],
+        ms: expect.any(Number),
+      }),
+      expect.objectContaining({ status: 400, requestId: 'logged-2' }),
+    ])
   })
 })

@@ -66,9 +66,17 @@ function drainThenClose(req: IncomingMessage): void {
 
 export type Headers = Record<string, string | number>
 
+/** The headers each answer was written with (writeHead's own are not readable back), for the request log. */
+const written = new WeakMap<ServerResponse, Headers>()
+
 export function write(res: ServerResponse, status: number, body: string, headers: Headers): void {
+  written.set(res, headers)
   res.writeHead(status, { 'Content-Length': Buffer.byteLength(body), ...headers })
   res.end(body)
+}
+
+export function writtenHeader(res: ServerResponse, name: string): string | number | undefined {
+  return written.get(res)?.[name]
 }
 
 export function json(status: number, body: string, headers: Headers = {}): RawAnswer {

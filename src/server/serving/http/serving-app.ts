@@ -8,7 +8,7 @@ import { CairnError } from '../../../protocol/errors.js'
 import { RawAnswer, type Handler, type RequestContext, type RouteDef } from '../../http/route.js'
 import { Router, type RouteMethod } from '../../http/router.js'
 import type { Logger } from '../../logging.js'
-import { asCairn, write } from './answer.js'
+import { asCairn, write, writtenHeader } from './answer.js'
 
 export interface ServingApp {
   handle(req: IncomingMessage, res: ServerResponse): void
@@ -91,7 +91,24 @@ export function createServingApp(
 
   function handle(req: IncomingMessage, res: ServerResponse): void {
     active++
-    res.once('close', () => active--)
+    const started = process.hrtime.bigint()
+    res.once('close', () => {
+      active--
+      // One JSON line per request at debug level (off by default: it would cost throughput).
+      if (opts.log.isLevelEnabled('debug')) {
+        opts.log.debug(
+          {
+            method: req.method,
+            url: req.url,
+            status: res.statusCode,
+            ms: Number(process.hrtime.bigint() - started) / 1e6,
+            requestId: writtenHeader(res, 'X-Request-Id'),
+            modelVersion: writtenHeader(res, 'X-Model-Version'),
+          },
+          'request',
+        )
+      }
+    })
     run(req, res).catch((err: unknown) => {
       opts.log.error({ err, method: req.method, url: req.url }, 'unexpected error')
       sendError(res, asCairn(err))
