@@ -1,0 +1,17 @@
+/**
+ * Cairn monitoring core: columnar tables and readers, reference profiles, drift statistics,
+ * quality metrics and data validation. Pure computation (file reading aside); monitors, reports,
+ * alerts and metrics build on this API. See docs/monitoring.md.
+ */
+export * from './table/table.js'
+export * from './drift/types.js'
+export { columnDrift, allStatistics, type ColumnTestSettings } from './drift/column.js'
+export { datasetDrift, validateDriftOptions, settingsFor, summarize } from './drift/dataset.js'
+export { defaultMethod, SMALL_REFERENCE_MAX_ROWS } from './drift/tests.js'
+export {
+  columnSample,
+  prepareReference,
+  isPreparedReference,
+  type ColumnSample,
+  type PreparedReference,
+} from './drift/sample.js'
