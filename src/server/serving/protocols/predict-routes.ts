@@ -8,6 +8,7 @@ import { isUtf8 } from 'node:buffer'
 import { CairnError } from '../../../protocol/errors.js'
 import { parseJsonLenient } from '../../http/json.js'
 import type { RequestContext, RouteDef } from '../../http/route.js'
+import type { Deployment } from '../deployment/deployment.js'
 import {
   asCairn,
   elapsedSeconds,
@@ -55,6 +56,56 @@ function queryThreshold(q: URLSearchParams): number | undefined {
   return t
 }
 
+/** What `/predict` answers, camelCase (the route writes it snake_case). */
+export interface PredictAnswer {
+  prediction: unknown
+  confidence: number | null
+  threshold: number | null
+  /** Regressors: the model's value. */
+  value?: number
+  modelUri: string
+  modelVersion: string | null
+  requestId: string
+}
+
+/**
+ * One row of named features through a deployment (the canary's share, the shadow copy and the
+ * prediction log included), decided into a label as `/predict` does.
+ */
+export async function predictFeatures(
+  ctx: Pick<ServingContext, 'metrics'>,
+  dep: Deployment,
+  features: unknown,
+  opts: { requestId: string; threshold?: number; started?: bigint },
+): Promise<PredictAnswer> {
+  const payload = featuresPayload(features)
+  let counted = false
+  const served = await dep.predict(
+    (model) => {
+      const { input, dropped } = enforceSchema(payload, model.signature?.inputs ?? null)
+      if (!counted) ctx.metrics.droppedColumns(dep.name, dropped.length)
+      counted = true
+      return input
+    },
+    undefined,
+    { requestId: opts.requestId, protocol: 'predict', started: opts.started ?? process.hrtime.bigint() },
+  )
+  const d = decide(served.prediction, served.model.mlmodel, {
+    ...(dep.config.labels ? { labels: dep.config.labels } : {}),
+    ...(opts.threshold !== undefined ? { threshold: opts.threshold } : {}),
+    ...(dep.config.threshold !== undefined ? { defaultThreshold: dep.config.threshold } : {}),
+  })
+  return {
+    prediction: d.prediction,
+    confidence: d.confidence,
+    threshold: d.threshold,
+    ...(d.value !== undefined ? { value: d.value } : {}),
+    modelUri: served.model.origin.uri,
+    modelVersion: served.model.origin.version,
+    requestId: opts.requestId,
+  }
+}
+
 export function predictRoutes(ctx: ServingContext): RouteDef[] {
   async function predict(rc: RequestContext): Promise<unknown> {
     const started = process.hrtime.bigint()
@@ -77,34 +128,22 @@ export function predictRoutes(ctx: ServingContext): RouteDef[] {
       const features = wrapped
         ? body['features']
         : Object.fromEntries(Object.entries(body).filter(([k]) => k !== 'request_id'))
-      const payload = featuresPayload(features)
-      let counted = false
-      const served = await dep.predict(
-        (model) => {
-          const { input, dropped } = enforceSchema(payload, model.signature?.inputs ?? null)
-          if (!counted) ctx.metrics.droppedColumns(dep.name, dropped.length)
-          counted = true
-          return input
-        },
-        undefined,
-        { requestId, protocol: 'predict', started },
-      )
-      const d = decide(served.prediction, served.model.mlmodel, {
-        ...(dep.config.labels ? { labels: dep.config.labels } : {}),
+      const a = await predictFeatures(ctx, dep, features, {
+        requestId,
+        started,
         ...(threshold !== undefined ? { threshold } : {}),
-        ...(dep.config.threshold !== undefined ? { defaultThreshold: dep.config.threshold } : {}),
       })
       const answer = JSON.stringify({
-        prediction: d.prediction,
-        confidence: d.confidence,
-        threshold: d.threshold,
-        ...(d.value !== undefined ? { value: d.value } : {}),
-        model_uri: served.model.origin.uri,
-        model_version: served.model.origin.version,
+        prediction: a.prediction,
+        confidence: a.confidence,
+        threshold: a.threshold,
+        ...(a.value !== undefined ? { value: a.value } : {}),
+        model_uri: a.modelUri,
+        model_version: a.modelVersion,
         request_id: requestId,
       })
       metrics.observe(200, elapsedSeconds(started))
-      return json(200, answer, modelHeaders(requestId, served.model.origin.version))
+      return json(200, answer, modelHeaders(requestId, a.modelVersion))
     } catch (err) {
       const e = asCairn(err)
       if (e.code === 'INTERNAL_ERROR') rc.log.error({ err, url: rc.req.url }, 'predict failed')
