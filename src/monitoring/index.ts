@@ -15,3 +15,8 @@ export {
   type ColumnSample,
   type PreparedReference,
 } from './drift/sample.js'
+export { TableBuilder, tableFromRecords, tableFromValues, type ValueMode, type BuildLimits } from './table/builder.js'
+export { parseCsv, readCsvChunks, CsvParser, type CsvOptions } from './table/csv.js'
+export { parseJsonDocument, readJsonLines, isPredictionLogRecord, type JsonOptions } from './table/json.js'
+export { readParquet, parquetRowCount, type ParquetOptions } from './table/parquet.js'
+export { readTable, formatOf, type ReadTableOptions, type TableFormat } from './table/read.js'

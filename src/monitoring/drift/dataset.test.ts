@@ -3,7 +3,7 @@ import { tableFromColumns } from '../table/table.js'
 import { datasetDrift } from './dataset.js'
 import { prepareReference } from './sample.js'
 
-const seq = (n: number, f: (i: number) => number): number[] => Array.from({ length: n }, (_, i) => f(i))
+const seq = <T>(n: number, f: (i: number) => T): T[] => Array.from({ length: n }, (_, i) => f(i))
 // A deterministic spread of values (no RNG needed): i * golden ratio mod 1.
 const spread = (n: number, shift = 0): number[] => seq(n, (i) => ((i * 0.6180339887498949) % 1) + shift)
 

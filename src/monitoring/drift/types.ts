@@ -46,7 +46,7 @@ export interface DriftOptions {
   threshold?: number
   numericalThreshold?: number
   categoricalThreshold?: number
-  perColumn?: Readonly<Record<string, ColumnDriftOptions>>
+  perColumn?: Record<string, ColumnDriftOptions>
   /** Dataset drift when the share of drifted columns is at least this (default 0.5). */
   driftShare?: number
   /** Compute every applicable statistic, not only the selected test's (for reports). */
