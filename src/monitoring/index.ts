@@ -15,8 +15,24 @@ export {
   type ColumnSample,
   type PreparedReference,
 } from './drift/sample.js'
-export { TableBuilder, tableFromRecords, tableFromValues, type ValueMode, type BuildLimits } from './table/builder.js'
+export {
+  TableBuilder,
+  tableFromRecords,
+  tableFromValues,
+  type ValueMode,
+  type BuildLimits,
+} from './table/builder.js'
 export { parseCsv, readCsvChunks, CsvParser, type CsvOptions } from './table/csv.js'
 export { parseJsonDocument, readJsonLines, isPredictionLogRecord, type JsonOptions } from './table/json.js'
 export { readParquet, parquetRowCount, type ParquetOptions } from './table/parquet.js'
 export { readTable, formatOf, type ReadTableOptions, type TableFormat } from './table/read.js'
+export * from './profile/types.js'
+export {
+  computeProfile,
+  profileColumn,
+  sampleRows,
+  DEFAULT_MAX_CATEGORIES,
+  DEFAULT_DRIFT_SAMPLE_SIZE,
+} from './profile/profile.js'
+export { DEFAULT_QUANTILES, quantiles } from './profile/numerical.js'
+export { parseProfile, serializeProfile, referenceFromProfile } from './profile/serialize.js'
