@@ -4,7 +4,7 @@ import { tableFromColumns } from '../table/table.js'
 import { computeProfile, sampleRows } from './profile.js'
 import { parseProfile, referenceFromProfile, serializeProfile } from './serialize.js'
 
-const range = (n: number, f: (i: number) => number = (i) => i + 1): number[] =>
+const range = <T = number>(n: number, f: (i: number) => T = (i) => (i + 1) as T): T[] =>
   Array.from({ length: n }, (_, i) => f(i))
 
 describe('computeProfile', () => {

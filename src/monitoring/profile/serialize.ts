@@ -30,7 +30,7 @@ function checkColumn(c: unknown, i: number, source: string): asserts c is Column
 }
 
 /** Parses and checks a profile document (JSON text or a parsed value). */
-export function parseProfile(input: string | unknown, source = 'profile'): Profile {
+export function parseProfile(input: unknown, source = 'profile'): Profile {
   let doc: unknown = input
   if (typeof input === 'string') {
     try {
