@@ -20,6 +20,8 @@ import { ServingService, type ServingConfig } from './serving/serving-service.js
 import { ModelCache } from './serving/sources/cache.js'
 import { RegistryModelSource } from './serving/sources/registry-source.js'
 import { EmbeddedPipelines, type EmbeddedPipelinesOptions } from './pipelines/embedded.js'
+import { EmbeddedMonitoring, type EmbeddedMonitoringOptions } from '../monitoring/monitors/embedded.js'
+import { ServingMetrics } from './serving/observability/metrics.js'
 import { openStores } from './store/open-store.js'
 import type { TrackingStore } from './store/tracking-store.js'
 import { systemClock } from './util/clock.js'
@@ -36,6 +38,8 @@ export interface RunningServer {
   serving: ServingService
   /** Pipeline runs, their routes and the embedded scheduler. */
   pipelines: EmbeddedPipelines
+  /** Monitors, their routes, scheduler, alerts and /metrics series. */
+  monitoring: EmbeddedMonitoring
   /** Graceful: stop accepting, wait for in-flight requests (up to the grace period), close stores. */
   close(): Promise<void>
 }
@@ -47,6 +51,13 @@ export interface StartOptions {
   pipelines?: Partial<Pick<EmbeddedPipelinesOptions, 'scheduler' | 'tickMs' | 'staleAfterMs' | 'clock'>>
   /** Models to serve in process (docs/serving.md); default none, with /ping, /v2 and /metrics mounted. */
   serving?: ServingConfig
+  /** Monitoring settings (tests inject a clock, a core, webhook backoff, or turn the scheduler off). */
+  monitoring?: Partial<
+    Pick<
+      EmbeddedMonitoringOptions,
+      'scheduler' | 'tickMs' | 'clock' | 'core' | 'evaluate' | 'delivery' | 'env'
+    >
+  >
 }
 
 export async function startServer(
@@ -70,7 +81,11 @@ export async function startServer(
     logger,
     ...(opts.beforeAliasMove ? { beforeAliasMove: opts.beforeAliasMove } : {}),
   })
-  const serving = new ServingService(opts.serving ?? defaultServingConfig(config.home, []), {
+  // One Prometheus registry for /metrics: serving's series and monitoring's.
+  const metrics = new ServingMetrics()
+  const servingConfig = opts.serving ?? defaultServingConfig(config.home, [])
+  const serving = new ServingService(servingConfig, {
+    metrics,
     source: new RegistryModelSource({
       resolver: registry.resolver,
       artifacts,
@@ -90,6 +105,19 @@ export async function startServer(
     logger,
     ...opts.pipelines,
   })
+  const monitoring = new EmbeddedMonitoring({
+    monitors: stores.monitors,
+    tracking: store,
+    artifacts,
+    schedules: stores.schedules,
+    pipelines,
+    clock: systemClock,
+    logger,
+    registry: metrics.registry,
+    resolver: registry.resolver,
+    predictionLogRoot: servingConfig.predictionLog.dir,
+    ...opts.monitoring,
+  })
   const app = createApp({
     store,
     artifacts,
@@ -100,6 +128,7 @@ export async function startServer(
       ...registryRoutes({ ...deps, registry }),
       ...serving.routes({ standalone: false }),
       ...pipelines.routes(),
+      ...monitoring.routes(),
     ],
     fallback: uiStaticHandler(defaultUiDir()),
   })
@@ -119,12 +148,19 @@ export async function startServer(
   const host = config.host.includes(':') ? `[${config.host}]` : config.host
   const url = `http://${host}:${port}`
   // Scheduled runs talk to this server over loopback, even when it listens on every interface.
-  pipelines.start(url.replace(/\/\/(0\.0\.0\.0|\[::\])(?=:)/, config.host.includes(':') ? '//[::1]' : '//127.0.0.1'))
+  const loopback = url.replace(
+    /\/\/(0\.0\.0\.0|\[::\])(?=:)/,
+    config.host.includes(':') ? '//[::1]' : '//127.0.0.1',
+  )
+  pipelines.start(loopback)
+  monitoring.start(loopback)
 
   let closing: Promise<void> | null = null
   const close = (): Promise<void> =>
     (closing ??= (async () => {
       // Scheduled runs record their cancellation through the API, so they stop before it does.
+      // Monitor runs and the pipelines their alerts started record through the API too.
+      await monitoring.stop()
       await pipelines.stop()
       const stopped = new Promise<void>((r) => server.close(() => r()))
       server.closeIdleConnections()
@@ -136,5 +172,5 @@ export async function startServer(
       await stores.close()
     })())
 
-  return { url, server, app, store, registry, serving, pipelines, close }
+  return { url, server, app, store, registry, serving, pipelines, monitoring, close }
 }
