@@ -130,6 +130,32 @@ describe('schema enforcement of scoring payloads', () => {
     expect(failure(() => enforce({ inputs: { n: [2.5] } }, schema)).code).toBe('BAD_REQUEST')
   })
 
+  it("reads dataframe_split rows straight into numeric columns, and words the general path's errors when a value needs it", () => {
+    const schema: Schema = {
+      kind: 'columns',
+      columns: [
+        { kind: 'column', name: 'x', type: 'double', required: true },
+        { kind: 'column', name: 's', type: 'string', required: true },
+        { kind: 'column', name: 'n', type: 'integer', required: true },
+      ],
+    }
+    const split = (data: unknown[][]) => ({ dataframe_split: { columns: ['n', 's', 'x'], data } })
+    const { input } = enforce(
+      split([
+        [1, 'a', 0.5],
+        [2, 'b', '1.5'],
+      ]),
+      schema,
+    )
+    expect(input.kind === 'columns' && input.columns).toEqual({
+      x: Float64Array.of(0.5, 1.5),
+      s: ['a', 'b'],
+      n: Float64Array.of(1, 2),
+    })
+    expect(failure(() => enforce(split([[2147483648, 'a', 1]]), schema)).message).toMatch(/column n/)
+    expect(failure(() => enforce(split([[1, 'a', null]]), schema)).message).toMatch(/Column 'x'/)
+  })
+
   it('builds tensors of the spec dtype and checks their shape', () => {
     const schema: Schema = {
       kind: 'tensors',

@@ -15,7 +15,7 @@ import type {
   TensorSpec,
 } from '../../../models/index.js'
 import type { ModelInput } from '../types.js'
-import { convertColumn } from './convert.js'
+import { convertColumn, numericColumn } from './convert.js'
 import { isRecord, type Payload, type Table } from './payload.js'
 import { flattenNested, nestedShape, tensorFromNested } from './tensors.js'
 
@@ -69,22 +69,27 @@ function checkDuplicates(names: readonly string[]): void {
 }
 
 /**
- * Column `c` of row-major data when every value is a finite number fit for the type (the common
- * case, read without building the column first); null sends the column down the general path,
- * which also words the errors.
+ * Column `c` of row-major data into `out` when every value is a finite number fit for the type
+ * (the common case, read without building the column first); false sends the column down the
+ * general path, which also words the errors.
  */
-function plainNumbers(data: readonly unknown[][], c: number, t: ColumnSpec['type']): Float64Array | null {
-  if (t !== 'double' && t !== 'float' && t !== 'integer' && t !== 'long') return null
+function plainNumbers(
+  data: readonly unknown[][],
+  c: number,
+  t: ColumnSpec['type'],
+  out: Float64Array,
+): boolean {
   const whole = t === 'integer' || t === 'long'
-  const out = new Float64Array(data.length)
   for (let r = 0; r < data.length; r++) {
     const v = data[r]![c]
-    if (typeof v !== 'number' || v - v !== 0 || (whole && !Number.isSafeInteger(v))) return null
+    if (typeof v !== 'number' || v - v !== 0 || (whole && !Number.isSafeInteger(v))) return false
     out[r] = v
   }
-  if (t === 'integer' && out.some((v) => v < -2147483648 || v > 2147483647)) return null
-  return out
+  return t !== 'integer' || out.every((v) => v >= -2147483648 && v <= 2147483647)
 }
+
+const isNumeric = (t: ColumnSpec['type']): t is 'double' | 'float' | 'integer' | 'long' =>
+  t === 'double' || t === 'float' || t === 'integer' || t === 'long'
 
 function enforceTable(table: Table, specs: readonly ColumnSpec[]): Enforced {
   const named = specs.every((s) => s.name !== undefined)
@@ -109,15 +114,25 @@ function enforceTable(table: Table, specs: readonly ColumnSpec[]): Enforced {
   if (missing.length > 0) throw missingInputs(missing, dropped)
   if (table.rows === 0) throw noRows()
   const columns: ColumnarInput = {}
+  // Numeric columns share one buffer (one allocation per request, one buffer for the log thread's clone).
+  const rows = table.rows
+  let block: Float64Array | null = null
   specs.forEach((s, i) => {
     const name = s.name ?? String(i)
     const at = wanted[i]
-    const fast = at !== undefined && table.data ? plainNumbers(table.data, at, s.type) : null
-    if (fast) {
-      columns[name] = fast
+    if (isNumeric(s.type)) {
+      block ??= new Float64Array(rows * specs.length)
+      const out = block.subarray(i * rows, (i + 1) * rows)
+      if (at !== undefined && table.data && plainNumbers(table.data, at, s.type, out)) {
+        columns[name] = out
+        return
+      }
+      const values = at === undefined ? new Array<unknown>(rows).fill(null) : table.columns[at]!
+      out.set(numericColumn(name, s.type, values, s.required))
+      columns[name] = out
       return
     }
-    const values = at === undefined ? new Array<unknown>(table.rows).fill(null) : table.columns[at]!
+    const values = at === undefined ? new Array<unknown>(rows).fill(null) : table.columns[at]!
     columns[name] = convertColumn(name, s.type, values, s.required)
   })
   return { input: { kind: 'columns', rows: table.rows, columns }, dropped }

@@ -4,7 +4,8 @@
  * structured clones. `flush()` and `close()` resolve once the thread has written everything handed
  * over so far, so an answered request's entry is on disk after a graceful shutdown. Entries beyond
  * `maxOutstanding` not yet written are dropped and counted rather than growing memory without
- * bound.
+ * bound. Outputs of one micro-batch are views of one buffer, which a message clones once for all
+ * the records that view it, so records are handed over as they are.
  *
  * The thread is unref'd (a forgotten writer never keeps a process alive) except while a flush or
  * close is waiting for it. A thread that dies is reported, its unwritten entries counted as
@@ -47,26 +48,6 @@ function spawnWorker(): Worker {
   const file = new URL('./log-worker.ts', import.meta.url).href
   const code = `import(${JSON.stringify(api)}).then((tsx) => tsx.tsImport(${JSON.stringify(file)}, ${JSON.stringify(import.meta.url)}))`
   return new Worker(code, { eval: true })
-}
-
-/** A typed array that views part of a bigger buffer (a micro-batch's output) would clone it all. */
-function compact<T>(v: T): T {
-  if (ArrayBuffer.isView(v) && !(v instanceof DataView)) {
-    const a = v as unknown as { byteLength: number; buffer: ArrayBufferLike; slice(): T }
-    if (a.byteLength !== a.buffer.byteLength) return a.slice()
-  }
-  return v
-}
-
-function compactRecord(r: PredictionRecord): PredictionRecord {
-  if (!r.prediction) return r
-  return {
-    ...r,
-    prediction: {
-      ...r.prediction,
-      outputs: r.prediction.outputs.map((o) => ({ ...o, data: compact(o.data) })),
-    },
-  }
 }
 
 export class LogWriter {
@@ -128,7 +109,7 @@ export class LogWriter {
     if (this.worker) this.worker.postMessage({ t: 'open', id, opts: limits } satisfies ToWorker)
     else this.thread()
     return {
-      record: (rec) => this.push({ id, kind: 'p', rec: compactRecord(rec) }),
+      record: (rec) => this.push({ id, kind: 'p', rec }),
       recordFeedback: (rec) => this.push({ id, kind: 'f', rec }),
     }
   }
