@@ -36,3 +36,24 @@ export {
 } from './profile/profile.js'
 export { DEFAULT_QUANTILES, quantiles } from './profile/numerical.js'
 export { parseProfile, serializeProfile, referenceFromProfile } from './profile/serialize.js'
+export type { Label, MetricValue } from './quality/labels.js'
+export {
+  accuracy,
+  confusionMatrix,
+  precisionRecallF1,
+  prfPerClass,
+  rocAuc,
+  rocAucOvr,
+  logLoss,
+  FLOAT64_EPS,
+  type Average,
+  type ConfusionMatrix,
+} from './quality/classification.js'
+export { regressionMetrics, type RegressionMetrics } from './quality/regression.js'
+export {
+  classificationQuality,
+  regressionQuality,
+  type ClassificationInput,
+  type ClassificationQuality,
+  type RegressionQuality,
+} from './quality/summary.js'
