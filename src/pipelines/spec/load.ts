@@ -49,11 +49,20 @@ export async function loadPipelineFile(path: string): Promise<LoadedPipeline> {
     const mod = (await import(pathToFileURL(file).href)) as { default?: unknown }
     const value = mod.default
     if (value instanceof PipelineBuilder) return { spec: value.build(), workdir, file }
+    // A builder from another copy of Cairn (the module imports Cairn's source while this CLI runs
+    // from dist, or another install) is not an instance of this class; its raw shape is the same.
+    if (hasToRaw(value)) return { spec: normalizePipeline(value.toRaw()), workdir, file }
     if (value !== undefined) return { spec: normalizePipeline(value), workdir, file }
     throw invalidParameter(`${path} has no default export; export default pipeline('name')…`)
   }
   throw invalidParameter(
     `Unknown pipeline file type '${ext}' for ${path}; use .yaml, .yml, .json, .js, .mjs or .ts.`,
+  )
+}
+
+function hasToRaw(value: unknown): value is { toRaw(): unknown } {
+  return (
+    typeof value === 'object' && value !== null && typeof (value as { toRaw?: unknown }).toRaw === 'function'
   )
 }
 

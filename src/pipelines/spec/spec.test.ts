@@ -281,6 +281,23 @@ describe('pipeline spec', () => {
     await expect(loadPipelineFile(join(dir, 'missing.yaml'))).rejects.toThrow('ENOENT')
     await expect(loadPipelineFile(join(dir, 'p.txt'))).rejects.toThrow("Unknown pipeline file type '.txt'")
   })
+
+  it("loads a builder made by another copy of Cairn's builder module (not an instance of this one)", async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cairn-spec-'))
+    afterAll(() => rmSync(dir, { recursive: true, force: true }))
+    writeFileSync(
+      join(dir, 'other-copy.mjs'),
+      `class PipelineBuilder {
+  constructor() { this.opts = {}; this.stepDefaults = null }
+  toRaw() { return { name: 'other-copy', steps: [{ name: 'a', command: 'true' }] } }
+}
+export default new PipelineBuilder()
+`,
+    )
+    const loaded = await loadPipelineFile(join(dir, 'other-copy.mjs'))
+    expect(loaded.spec.name).toBe('other-copy')
+    expect(loaded.spec.steps.map((s) => s.name)).toEqual(['a'])
+  })
 })
 
 describe('pipeline parameters', () => {
