@@ -11,7 +11,15 @@ import { join } from 'node:path'
 import { formatConditions, formatTable, type BenchReport } from './lib/report.js'
 import { REPO_ROOT } from './lib/server-process.js'
 
-const BENCHES = ['ingest.ts', 'history.ts', 'search-runs.ts', 'registry.ts', 'pipelines.ts', 'serving.ts']
+const BENCHES = [
+  'ingest.ts',
+  'history.ts',
+  'search-runs.ts',
+  'registry.ts',
+  'pipelines.ts',
+  'serving.ts',
+  'sp500.ts',
+]
 
 function runBench(file: string, args: string[]): Promise<{ code: number | null; stdout: string }> {
   return new Promise((resolve, reject) => {
