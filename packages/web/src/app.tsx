@@ -16,6 +16,11 @@ const PipelineRunPage = lazy(() =>
   import('./pages/pipeline-run-page.js').then((m) => ({ default: m.PipelineRunPage })),
 )
 
+const MonitoringPage = lazy(() =>
+  import('./pages/monitoring-page.js').then((m) => ({ default: m.MonitoringPage })),
+)
+const MonitorPage = lazy(() => import('./pages/monitoring-page.js').then((m) => ({ default: m.MonitorPage })))
+
 type Theme = 'light' | 'dark'
 
 function useTheme(): [Theme, () => void] {
@@ -48,6 +53,8 @@ function Page(): React.JSX.Element {
   if (path === '/pipelines') return <PipelinesPage />
   if ((m = /^\/pipelines\/runs\/([^/]+)$/.exec(path)))
     return <PipelineRunPage runId={decodeURIComponent(m[1]!)} />
+  if (path === '/monitoring') return <MonitoringPage />
+  if ((m = /^\/monitoring\/([^/]+)$/.exec(path))) return <MonitorPage name={decodeURIComponent(m[1]!)} />
   if (path === '/models') return <ModelsPage />
   if ((m = /^\/models\/(.+)$/.exec(path))) return <ModelPage name={decodeURIComponent(m[1]!)} />
   return (
@@ -67,7 +74,9 @@ export function App(): React.JSX.Element {
     ? 'models'
     : path.startsWith('/pipelines')
       ? 'pipelines'
-      : 'experiments'
+      : path.startsWith('/monitoring')
+        ? 'monitoring'
+        : 'experiments'
   return (
     <>
       <a className="skip" href="#content">
@@ -94,6 +103,9 @@ export function App(): React.JSX.Element {
           </Link>
           <Link to="/pipelines" aria-current={section === 'pipelines' ? 'page' : undefined}>
             Pipelines
+          </Link>
+          <Link to="/monitoring" aria-current={section === 'monitoring' ? 'page' : undefined}>
+            Monitoring
           </Link>
         </nav>
         <span className="spacer" />
