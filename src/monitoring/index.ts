@@ -57,3 +57,21 @@ export {
   type ClassificationQuality,
   type RegressionQuality,
 } from './quality/summary.js'
+export {
+  inferExpectations,
+  parseExpectations,
+  serializeExpectations,
+  EXPECTATIONS_FORMAT,
+  EXPECTATIONS_VERSION,
+  type ColumnExpectations,
+  type Expectations,
+  type InferOptions,
+} from './validation/expectations.js'
+export {
+  validate,
+  MAX_EXAMPLES,
+  type Example,
+  type ExpectationKind,
+  type ExpectationResult,
+  type ValidationResult,
+} from './validation/validate.js'
