@@ -4,6 +4,7 @@ import { CAIRN_VERSION } from '../version.js'
 import { registerExperimentsCommand } from './commands/experiments.js'
 import { registerJobCommand } from './commands/job.js'
 import { registerModelsCommand } from './commands/models.js'
+import { registerMonitorCommand } from './commands/monitor.js'
 import { registerPipelineCommand } from './commands/pipeline.js'
 import { registerRunsCommand } from './commands/runs.js'
 import { registerScheduleCommand } from './commands/schedule.js'
@@ -25,6 +26,7 @@ export function buildProgram(): Command {
   registerScheduleCommand(program)
   registerJobCommand(program)
   registerServeCommand(program)
+  registerMonitorCommand(program)
   return program
 }
 

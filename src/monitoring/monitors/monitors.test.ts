@@ -86,8 +86,8 @@ describe('monitor routes', () => {
       client.create({ ...base(), name: 'x', schedule: { cron: '61 * * * *' }, checks: { drift: true } }),
     ).rejects.toThrow('Invalid cron expression')
     await expect(
-      client.create({ ...base(), name: 'x', checks: { quality: [{ metric: 'accuracy' }] } }),
-    ).rejects.toThrow("needs a 'min' or a 'max'")
+      client.create({ ...base(), name: 'x', checks: { quality: [{ metric: 'acc', min: 0.8 }] } }),
+    ).rejects.toThrow("Unknown quality metric 'acc'")
   })
 })
 

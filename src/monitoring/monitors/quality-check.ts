@@ -85,7 +85,7 @@ export function qualityReport(input: {
       status: 'skipped',
       message: `${n} predictions with ground truth, fewer than the ${spec.minLabelled} needed to judge quality`,
     }
-  } else if (rows.every((r) => r.passed === null)) {
+  } else if (rows.every((r) => r.value === null)) {
     check = {
       check: 'quality',
       status: 'skipped',
@@ -94,10 +94,13 @@ export function qualityReport(input: {
   } else {
     const describe = (r: QualityMetricReport): string =>
       `${r.metric} ${r.value === null ? 'n/a' : Number(r.value.toPrecision(4))}${r.min !== undefined ? ` (min ${r.min})` : ''}${r.max !== undefined ? ` (max ${r.max})` : ''}`
+    // A bounded metric that could not be computed leaves the check unjudged unless another failed.
+    const unjudged = rows.filter((r) => (r.min !== undefined || r.max !== undefined) && r.value === null)
+    const shown = failed.length ? failed : unjudged.length ? unjudged : rows
     check = {
       check: 'quality',
-      status: failed.length ? 'failed' : 'passed',
-      message: `${(failed.length ? failed : rows).map(describe).join(', ')} over ${n} labelled predictions`,
+      status: failed.length ? 'failed' : unjudged.length ? 'skipped' : 'passed',
+      message: `${shown.map((r) => (r.value === null ? `${r.metric}: ${r.explanation ?? 'no value'}` : describe(r))).join(', ')} over ${n} labelled predictions`,
     }
   }
   return {

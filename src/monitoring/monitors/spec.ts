@@ -67,6 +67,7 @@ export interface ValidationCheck {
   file?: string
 }
 
+/** A metric with its bounds; without bounds it is measured and recorded, not judged. */
 export interface QualityCheck {
   metric: QualityMetricName
   min?: number
@@ -234,8 +235,6 @@ function normalizeQuality(v: unknown): QualityOptions | undefined {
       throw invalidParameter(`Unknown quality metric '${metric}'; known: ${QUALITY_METRICS.join(', ')}.`)
     const min = num(o['min'], `checks.quality[${i}].min`)
     const max = num(o['max'], `checks.quality[${i}].max`)
-    if (min === undefined && max === undefined)
-      throw invalidParameter(`'checks.quality[${i}]' needs a 'min' or a 'max' for ${metric}.`)
     return {
       metric: metric as QualityMetricName,
       ...(min !== undefined ? { min } : {}),

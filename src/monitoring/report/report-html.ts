@@ -29,7 +29,7 @@ main{max-width:1100px;margin:0 auto;padding:24px}h1{font-size:22px;margin:0 0 4p
 .badge{display:inline-block;padding:2px 10px;border-radius:12px;font-weight:600;font-size:12px;text-transform:uppercase;letter-spacing:.03em}
 .passed{background:#e3f4e6;color:#1d6b2c}.failed{background:#fde4e1;color:#a3271a}.skipped,.no_data{background:#eceff3;color:#4b5565}.error{background:#fff1d6;color:#8a5a00}
 table{border-collapse:collapse;width:100%;background:#fff}th,td{text-align:left;padding:6px 8px;border-bottom:1px solid #eceef2;vertical-align:top}
-th{font-size:12px;color:#556;font-weight:600}td.num{text-align:right;font-variant-numeric:tabular-nums}
+th{font-size:12px;color:#556;font-weight:600}.num{text-align:right;font-variant-numeric:tabular-nums}
 details>summary{cursor:pointer;list-style:none}details>summary::-webkit-details-marker{display:none}
 .col{border:1px solid #e1e4ea;border-radius:8px;background:#fff;margin:8px 0}.col>summary{display:grid;grid-template-columns:2fr 1fr 1.2fr 1fr 1fr 90px;gap:8px;padding:8px 12px;align-items:center}
 .col .body{padding:4px 12px 12px;display:flex;gap:24px;flex-wrap:wrap;align-items:flex-start}.ax{font-size:10px;fill:#667}
@@ -69,14 +69,14 @@ function verdict(c: ColumnDriftReport): string {
   return c.drifted ? badge('failed', 'drift') : badge('passed', 'no drift')
 }
 
-function columnHtml(c: ColumnDriftReport): string {
+function columnHtml(c: ColumnDriftReport, open: boolean): string {
   const rule =
     c.statistic === 'p_value' ? `p-value &lt; ${fmt(c.threshold)}` : `distance ≥ ${fmt(c.threshold)}`
   const missing = c.missing
     ? `<div class="muted">missing: reference ${pct(c.missing.reference)}, current ${pct(c.missing.current)}</div>`
     : ''
   const chart = c.histogram ? histogramSvg(c.histogram) : '<p class="muted">No histogram for this column.</p>'
-  return `<details class="col" data-col="${esc(c.column)}" data-drifted="${c.drifted === true}">
+  return `<details class="col"${open ? ' open' : ''} data-col="${esc(c.column)}" data-drifted="${c.drifted === true}">
 <summary><span><b>${esc(c.column)}</b></span><span class="muted">${esc(c.type)}</span><span>${esc(c.method)}</span>
 <span class="num">${fmt(c.score)}</span><span class="muted">${rule}</span><span>${verdict(c)}</span></summary>
 <div class="body"><div>${chart}<div class="legend muted"><i style="background:${REFERENCE_COLOR}"></i>reference<i style="background:${CURRENT_COLOR}"></i>current</div></div>
@@ -97,7 +97,7 @@ ${kv('Drift share', `${pct(d.share)} <span class="muted">(threshold ${pct(d.drif
 </div><div class="bar"><div style="width:${Math.min(100, d.share * 100).toFixed(1)}%;background:${color}"></div></div></div>
 <div class="filters"><input id="q" type="search" placeholder="Filter columns"><label><input id="drifted" type="checkbox"> drifted only</label></div>
 <div class="head"><span>Column</span><span>Type</span><span>Method</span><span style="text-align:right">Score</span><span>Drift if</span><span>Verdict</span></div>
-${sorted.map(columnHtml).join('\n')}`
+${sorted.map((c) => columnHtml(c, c.drifted === true || d.columns.length <= 8)).join('\n')}`
 }
 
 function qualityHtml(q: QualityReport): string {
@@ -118,7 +118,7 @@ function qualityHtml(q: QualityReport): string {
   return `<h2>Model quality (${esc(q.task)})</h2>
 <div class="card"><div class="grid">${kv('Predictions', String(q.predictions))}${kv('With ground truth', String(q.labelled))}</div></div>
 <table><thead><tr><th>Metric</th><th style="text-align:right">Value</th><th>Expected</th><th>Result</th><th></th></tr></thead><tbody>${rows}</tbody></table>
-${q.series.length > 1 ? `<div class="card"><b>Sliding windows</b>${seriesSvg(q.series, names)}</div>` : ''}`
+${q.series.length > 1 ? `<div class="card"><div><b>Sliding windows</b></div>${seriesSvg(q.series, names)}</div>` : ''}`
 }
 
 function validationHtml(v: ValidationReport): string {
