@@ -7,6 +7,8 @@ import { Option, type Command } from 'commander'
 import { normalizePipeline } from '../../pipelines/spec/normalize.js'
 import { formatDuration } from '../../pipelines/spec/duration.js'
 import { jsonText } from '../format/values.js'
+import type { KubernetesFlags } from '../../pipelines/executors/kubernetes/options.js'
+import { addKubernetesOptions, kubernetesSettings } from './kubernetes-options.js'
 import { backendOption } from './pipeline.js'
 import { executePipeline } from './pipeline-run.js'
 import {
@@ -17,7 +19,7 @@ import {
   type TrackingFlags,
 } from './tracking-options.js'
 
-interface JobFlags extends TrackingFlags {
+interface JobFlags extends TrackingFlags, Omit<KubernetesFlags, 'image'> {
   backend: string
   experiment: string
   name: string
@@ -87,9 +89,13 @@ export function registerJobCommand(program: Command): void {
       let exitCode: number | null = null
       let timedOut = false
       const started = Date.now()
+      // --image is the step's own image here, not a default for steps without one.
+      const { image: _stepImage, ...k8sFlags } = flags
+      const kubernetes = kubernetesSettings(flags.backend, k8sFlags)
       const result = await executePipeline({
         client,
         backend: flags.backend,
+        ...(kubernetes ? { kubernetes } : {}),
         logs: false,
         quiet: true,
         json: flags.json === true,
@@ -131,4 +137,8 @@ export function registerJobCommand(program: Command): void {
       process.exitCode = code
     })
   })
+  addKubernetesOptions(
+    job.commands.find((c) => c.name() === 'submit')!,
+    { image: false },
+  )
 }

@@ -12,6 +12,7 @@
 import { hostname, userInfo } from 'node:os'
 import type { CairnClient } from '../../client/index.js'
 import { PipelinesClient } from '../../pipelines/client.js'
+import type { KubernetesSettings } from '../../pipelines/executors/kubernetes/options.js'
 import { openExecutor } from '../../pipelines/executors/open-executor.js'
 import type { PipelineEvent } from '../../pipelines/orchestrator/events.js'
 import { launchPipeline, type OrchestratorOptions } from '../../pipelines/orchestrator/orchestrator.js'
@@ -26,6 +27,8 @@ export interface ExecuteOptions {
   backend: string
   /** Max steps the local executor runs at once. */
   maxConcurrent?: number
+  /** Settings of the kubernetes backend. */
+  kubernetes?: KubernetesSettings
   /** Print step output lines (prefixed) with the progress. */
   logs: boolean
   /** Print nothing but the step output (job submit). */
@@ -58,10 +61,10 @@ function who(): string {
 }
 
 export async function executePipeline(o: ExecuteOptions): Promise<ExecuteResult> {
-  const executor = await openExecutor(
-    o.backend,
-    o.maxConcurrent !== undefined ? { local: { maxConcurrent: o.maxConcurrent } } : {},
-  )
+  const executor = await openExecutor(o.backend, {
+    ...(o.maxConcurrent !== undefined ? { local: { maxConcurrent: o.maxConcurrent } } : {}),
+    ...(o.kubernetes ? { kubernetes: o.kubernetes } : {}),
+  })
   const client = new PipelinesClient(o.client.http)
   const tty = process.stderr.isTTY === true && !o.json && !o.quiet
   const progress = createProgress({

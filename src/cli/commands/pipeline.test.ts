@@ -76,7 +76,7 @@ describe('cairn pipeline', () => {
     expect(r.stderr).toContain("failed: step 'boom' failed: exited with code 4")
   })
 
-  it('run: refuses an invalid spec, a bad parameter and the kubernetes backend with clear messages', async () => {
+  it('run: refuses an invalid spec, a bad parameter and a kubernetes backend with no kubeconfig, with clear messages', async () => {
     const cyc = await cli(
       'pipeline',
       'run',
@@ -89,9 +89,17 @@ describe('cairn pipeline', () => {
     expect(cyc.stderr).toContain("step 'a', field 'dependsOn': dependency cycle: a → b → a")
     const param = await cli('pipeline', 'run', file('ok3.yaml', OK), '--param', 'whom=x')
     expect(param.stderr).toContain("has no parameter 'whom' (did you mean 'who'?)")
-    const k8s = await cli('pipeline', 'run', file('ok4.yaml', OK), '--backend', 'kubernetes')
+    const k8s = await cli(
+      'pipeline',
+      'run',
+      file('ok4.yaml', OK),
+      '--backend',
+      'kubernetes',
+      '--kubeconfig',
+      join(dir, 'no-such-kubeconfig'),
+    )
     expect(k8s.code).toBe(1)
-    expect(k8s.stderr).toContain('kubernetes backend is not available yet')
+    expect(k8s.stderr).toContain('No Kubernetes configuration found')
   })
 
   it('runs, show and logs: list runs, the step table with cache and attempts, and step output', async () => {

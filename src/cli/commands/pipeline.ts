@@ -10,6 +10,8 @@ import { parseParamArgs, resolveParams } from '../../pipelines/spec/params.js'
 import { planResume } from '../../pipelines/orchestrator/resume.js'
 import { PipelinesClient } from '../../pipelines/client.js'
 import { jsonText } from '../format/values.js'
+import type { KubernetesFlags } from '../../pipelines/executors/kubernetes/options.js'
+import { addKubernetesOptions, kubernetesSettings } from './kubernetes-options.js'
 import { registerPipelineInspect } from './pipeline-inspect.js'
 import { EXIT_FOR_STATUS, executePipeline, summary } from './pipeline-run.js'
 import {
@@ -20,7 +22,7 @@ import {
   type TrackingFlags,
 } from './tracking-options.js'
 
-interface RunFlags extends TrackingFlags {
+interface RunFlags extends TrackingFlags, KubernetesFlags {
   param?: string[]
   backend: string
   cache: boolean
@@ -35,7 +37,7 @@ interface RunFlags extends TrackingFlags {
 export const backendOption = (): Option =>
   new Option(
     '--backend <name>',
-    'where steps run: local (child processes here) or kubernetes (not available yet)',
+    'where steps run: local (child processes here) or kubernetes (a Job per step, see the kubernetes flags)',
   )
     .choices(['local', 'kubernetes'])
     .default('local')
@@ -77,10 +79,12 @@ export function registerPipelineCommand(program: Command): void {
       const loaded = await loadPipelineFile(file)
       const spec = flags.parallelism ? { ...loaded.spec, parallelism: flags.parallelism } : loaded.spec
       const params = resolveParams(spec, parseParamArgs(flags.param ?? []))
+      const kubernetes = kubernetesSettings(flags.backend, flags)
       const result = await executePipeline({
         client,
         backend: flags.backend,
         ...(flags.maxConcurrent !== undefined ? { maxConcurrent: flags.maxConcurrent } : {}),
+        ...(kubernetes ? { kubernetes } : {}),
         logs: flags.logs === true,
         json: flags.json === true,
         run: {
@@ -112,10 +116,12 @@ export function registerPipelineCommand(program: Command): void {
   ).action(async (runId: string, flags: RunFlags) => {
     await withClient(flags, async (client) => {
       const plan = await planResume(new PipelinesClient(client.http), runId)
+      const kubernetes = kubernetesSettings(flags.backend, flags)
       const result = await executePipeline({
         client,
         backend: flags.backend,
         ...(flags.maxConcurrent !== undefined ? { maxConcurrent: flags.maxConcurrent } : {}),
+        ...(kubernetes ? { kubernetes } : {}),
         logs: flags.logs === true,
         json: flags.json === true,
         run: {
@@ -155,5 +161,10 @@ export function registerPipelineCommand(program: Command): void {
     })
   })
 
+  for (const name of ['run', 'resume'])
+    addKubernetesOptions(
+      pipeline.commands.find((c) => c.name() === name)!,
+      { image: true },
+    )
   registerPipelineInspect(pipeline)
 }

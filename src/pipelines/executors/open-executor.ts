@@ -1,9 +1,10 @@
 /**
- * Executors by backend name, the one place that knows them all. `kubernetes` is not built yet:
- * asking for it is a clear error until its executor lands here.
+ * Executors by backend name, the one place that knows them all. The Kubernetes executor (and
+ * client-node, slow to load) is imported only when asked for.
  */
 import { CairnError } from '../../protocol/errors.js'
 import type { StepExecutor } from '../executor.js'
+import type { KubernetesSettings } from './kubernetes/options.js'
 import { LocalExecutor, type LocalExecutorOptions } from './local/local-executor.js'
 
 export const BACKENDS = ['local', 'kubernetes'] as const
@@ -11,6 +12,8 @@ export type BackendName = (typeof BACKENDS)[number]
 
 export interface OpenExecutorOptions {
   local?: LocalExecutorOptions
+  /** Settings of the kubernetes backend (default: from CAIRN_K8S_* variables). */
+  kubernetes?: KubernetesSettings
 }
 
 export function isBackend(name: string): name is BackendName {
@@ -20,10 +23,11 @@ export function isBackend(name: string): name is BackendName {
 export async function openExecutor(name: string, opts: OpenExecutorOptions = {}): Promise<StepExecutor> {
   if (name === 'local') return new LocalExecutor(opts.local)
   if (name === 'kubernetes') {
-    throw new CairnError(
-      'NOT_IMPLEMENTED',
-      'The kubernetes backend is not available yet in this Cairn; use --backend local (the default). Pipelines you write now run unchanged on Kubernetes once it lands.',
-    )
+    const [{ openKubernetesExecutor }, { resolveSettings }] = await Promise.all([
+      import('./kubernetes/open.js'),
+      import('./kubernetes/options.js'),
+    ])
+    return openKubernetesExecutor(opts.kubernetes ?? resolveSettings())
   }
   throw new CairnError('INVALID_PARAMETER_VALUE', `Unknown backend '${name}'; known: ${BACKENDS.join(', ')}.`)
 }
