@@ -10,6 +10,7 @@ import { registerRunsCommand } from './commands/runs.js'
 import { registerScheduleCommand } from './commands/schedule.js'
 import { registerServeCommand } from './commands/serve.js'
 import { registerServerCommand } from './commands/server.js'
+import { registerValidateCommand } from './commands/validate.js'
 
 export function buildProgram(): Command {
   const program = new Command()
@@ -26,6 +27,7 @@ export function buildProgram(): Command {
   registerScheduleCommand(program)
   registerJobCommand(program)
   registerServeCommand(program)
+  registerValidateCommand(program)
   registerMonitorCommand(program)
   return program
 }

@@ -75,3 +75,17 @@ export {
   type ExpectationResult,
   type ValidationResult,
 } from './validation/validate.js'
+export {
+  computeAndStoreProfile,
+  loadMonitoringArtifacts,
+  readModelFile,
+  writeModelFile,
+  versionLocation,
+  PROFILE_ARTIFACT,
+  EXPECTATIONS_ARTIFACT,
+  PROFILE_TAG,
+  EXPECTATIONS_TAG,
+  type MonitoringArtifacts,
+  type StoreProfileOptions,
+  type StoredMonitoringArtifacts,
+} from './artifacts/model-artifacts.js'
