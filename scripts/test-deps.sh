@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # System packages the tests need, installed when missing (scripts/test.sh calls this).
 # - Debian's chromium: the web UI's browser tests (packages/web/e2e) drive /usr/bin/chromium.
-# In CI (CI=true) a failed install is an error: the browser tests never skip themselves.
+# - Debian's prometheus (with promtool): test/prometheus scrapes cairn server and cairn serve with
+#   a real Prometheus and checks deploy/prometheus with promtool.
+# In CI (CI=true) a failed install is an error: these tests never skip themselves.
 set -euo pipefail
 
 need_chromium() { [ ! -x /usr/bin/chromium ]; }
@@ -24,3 +26,25 @@ if need_chromium; then
   fi
 fi
 /usr/bin/chromium --version 2>/dev/null || true
+
+need_prometheus() { [ ! -x /usr/bin/prometheus ] || [ ! -x /usr/bin/promtool ]; }
+
+if need_prometheus; then
+  echo "installing Debian's prometheus for the Prometheus tests"
+  SUDO=""
+  if [ "$(id -u)" != 0 ] && command -v sudo >/dev/null 2>&1; then SUDO="sudo"; fi
+  if command -v apt-get >/dev/null 2>&1; then
+    $SUDO apt-get update -qq || echo "apt-get update failed" >&2
+    # RUNLEVEL=1: invoke-rc.d does not start the packaged service; the tests start their own Prometheus.
+    DEBIAN_FRONTEND=noninteractive RUNLEVEL=1 $SUDO apt-get install -y -qq --no-install-recommends prometheus >/dev/null ||
+      echo "apt-get install prometheus failed" >&2
+  fi
+  if need_prometheus; then
+    if [ "${CI:-}" = "true" ]; then
+      echo "error: /usr/bin/prometheus or /usr/bin/promtool is missing and could not be installed; test/prometheus needs them" >&2
+      exit 1
+    fi
+    echo "warning: /usr/bin/prometheus is missing; test/prometheus will fail" >&2
+  fi
+fi
+/usr/bin/prometheus --version 2>/dev/null | head -1 || true
