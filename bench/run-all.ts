@@ -19,6 +19,7 @@ const BENCHES = [
   'pipelines.ts',
   'serving.ts',
   'sp500.ts',
+  'drift.ts',
 ]
 
 function runBench(file: string, args: string[]): Promise<{ code: number | null; stdout: string }> {
