@@ -92,10 +92,6 @@ export class KubernetesExecutor implements StepExecutor {
     }
   }
 
-  get namespace(): string {
-    return this.c.namespace
-  }
-
   async run(task: StepTask, opts: RunOptions): Promise<StepResult> {
     if (opts.signal.aborted) return cancelled('cancelled before it started')
     const image = task.image ?? this.s.defaultImage
