@@ -13,7 +13,6 @@ import { join, resolve } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { MonitorsClient } from '../../src/monitoring/monitors/client.js'
 import { normal, rng } from '../../src/monitoring/monitors/test-support/data.js'
-import { testCore } from '../../src/monitoring/monitors/test-support/test-core.js'
 import { writeLogisticModel } from '../../src/server/serving/test-support/model-fixtures.js'
 import {
   eventually,
@@ -61,10 +60,7 @@ async function query(expr: string): Promise<{ status: string; error?: string; re
 beforeAll(async () => {
   expect(existsSync(PROMETHEUS), `${PROMETHEUS} is missing: run scripts/test-deps.sh`).toBe(true)
   tmp = mkdtempSync(join(tmpdir(), 'cairn-prometheus-'))
-  server = await startTestServer(
-    {},
-    { monitoring: { scheduler: false, core: testCore() }, pipelines: { scheduler: false } },
-  )
+  server = await startTestServer({}, { monitoring: { scheduler: false }, pipelines: { scheduler: false } })
   const [v] = await registerFolders(server.url, 'lr', [await writeLogisticModel(join(tmp, 'lr'), [1, -1], 0)])
   await setAlias(server.url, 'lr', 'champion', v!)
   serve = await startTestServe('models:/lr@champion', { trackingUri: server.url, pollInterval: '0' })

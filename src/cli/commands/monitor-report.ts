@@ -7,7 +7,7 @@ import { mkdirSync, writeFileSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import type { Command } from 'commander'
 import { CairnNetworkError, type CairnClient } from '../../client/index.js'
-import { clientCore } from '../../monitoring/monitors/core-adapter.js'
+import { monitoringCore } from '../../monitoring/monitors/core-adapter.js'
 import { createEvaluator } from '../../monitoring/monitors/evaluate.js'
 import type { ModelInfo } from '../../monitoring/monitors/evaluation.js'
 import { normalizeMonitor } from '../../monitoring/monitors/spec.js'
@@ -70,7 +70,7 @@ export function registerMonitorReport(monitor: Command): void {
       const model = await resolveModel(client, uri, spec.referenceFile !== undefined)
       const end = Date.now()
       const evaluate = createEvaluator({
-        core: clientCore(client),
+        core: monitoringCore(() => client),
         predictionLogRoot: join(cairnHome(), 'predictions'),
       })
       const evaluation = await evaluate(spec, { model, window: { start: end - spec.windowMs, end } })

@@ -3,7 +3,6 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { writeReferenceCsv, writeRequests } from '../../monitoring/monitors/test-support/data.js'
-import { testCore } from '../../monitoring/monitors/test-support/test-core.js'
 import { writeLogisticModel } from '../../server/serving/test-support/model-fixtures.js'
 import { registerFolders, setAlias } from '../../server/serving/test-support/registry-fixtures.js'
 import { startTestServer, type TestServer } from '../../server/test-support/test-server.js'
@@ -17,10 +16,7 @@ const cli = (...args: string[]) => runCli([...args, '--tracking-uri', server.url
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'cairn-cli-monitor-'))
-  server = await startTestServer(
-    {},
-    { monitoring: { scheduler: false, core: testCore() }, pipelines: { scheduler: false } },
-  )
+  server = await startTestServer({}, { monitoring: { scheduler: false }, pipelines: { scheduler: false } })
   const [v] = await registerFolders(server.url, 'churn', [
     await writeLogisticModel(join(dir, 'model'), [1, 0, 0], 0),
   ])

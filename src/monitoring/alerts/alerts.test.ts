@@ -9,7 +9,6 @@ import { startTestServer, type TestServer } from '../../server/test-support/test
 import { MonitorsClient } from '../monitors/client.js'
 import { writeReferenceCsv, writeRequests } from '../monitors/test-support/data.js'
 import { tagsOf } from '../monitors/test-support/prediction-logs.js'
-import { testCore } from '../monitors/test-support/test-core.js'
 import { memoryLogger, startReceiver, type Receiver } from './test-support/receiver.js'
 import { verifySignature } from './webhook.js'
 
@@ -44,7 +43,7 @@ steps:
       monitoring: {
         scheduler: false,
         clock,
-        core: testCore(),
+
         delivery: { backoffMs: 1 },
         env: { HOOK_SECRET: 'shared-secret' },
       },

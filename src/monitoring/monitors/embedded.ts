@@ -27,7 +27,8 @@ import { Alerter, type PipelineTrigger } from '../alerts/alerter.js'
 import type { DeliveryOptions } from '../alerts/webhook.js'
 import { MonitorMetrics } from '../metrics/monitor-metrics.js'
 import type { ResolvedModel } from '../../server/registry/resolver.js'
-import { defaultCore } from './core-adapter.js'
+import { CairnClient } from '../../client/index.js'
+import { monitoringCore } from './core-adapter.js'
 import { createEvaluator, type MonitoringCore } from './evaluate.js'
 import type { EvaluateMonitor, ModelInfo } from './evaluation.js'
 import { MonitorScheduler } from './monitor-scheduler.js'
@@ -47,7 +48,7 @@ export interface EmbeddedMonitoringOptions {
   resolver: { resolve(uri: string): Promise<ResolvedModel> }
   /** Folder of the served models' prediction logs (`<CAIRN_HOME>/predictions`). */
   predictionLogRoot: string
-  /** The statistics (default: the monitoring core, reading references from the artifact store). */
+  /** The statistics (default: the monitoring core, reading stored references through the API). */
   core?: MonitoringCore
   /** Replaces the whole evaluation (tests). */
   evaluate?: EvaluateMonitor
@@ -78,6 +79,7 @@ export class EmbeddedMonitoring {
   private readonly running = new Set<Promise<unknown>>()
   private readonly controllers = new Set<AbortController>()
   private executor: Promise<StepExecutor> | null = null
+  private sdk: CairnClient | null = null
 
   constructor(private readonly o: EmbeddedMonitoringOptions) {
     this.metrics = new MonitorMetrics(o.registry, () => o.monitors.listMonitors())
@@ -100,7 +102,7 @@ export class EmbeddedMonitoring {
       evaluate:
         o.evaluate ??
         createEvaluator({
-          core: o.core ?? defaultCore({ artifacts: o.artifacts, tracking: o.tracking }),
+          core: o.core ?? monitoringCore(() => this.client()),
           predictionLogRoot: o.predictionLogRoot,
         }),
       alerter,
@@ -114,6 +116,18 @@ export class EmbeddedMonitoring {
       run: (m, fireTime) => this.service.run(m.name, { end: fireTime, trigger: 'schedule' }),
       ...(o.tickMs !== undefined ? { tickMs: o.tickMs } : {}),
     })
+  }
+
+  /** The SDK over loopback: model versions' reference profiles are read as any client reads them. */
+  private client(): CairnClient {
+    if (this.url === '') throw new Error('the server is not listening yet')
+    this.sdk ??= new CairnClient({
+      trackingUri: this.url,
+      env: {},
+      handleExit: false,
+      user: 'cairn-monitoring',
+    })
+    return this.sdk
   }
 
   routes(): RouteDef[] {

@@ -6,10 +6,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { writeLogisticModel } from '../../server/serving/test-support/model-fixtures.js'
 import { registerFolders, setAlias } from '../../server/serving/test-support/registry-fixtures.js'
 import { startTestServer, type TestServer } from '../../server/test-support/test-server.js'
+import { computeAndStoreProfile } from '../artifacts/model-artifacts.js'
+import { readTable } from '../table/read.js'
+import { sdk } from '../../server/serving/test-support/registry-fixtures.js'
+import type { MonitorReport } from '../report/report-types.js'
 import { MonitorsClient } from './client.js'
 import { writeReferenceCsv, writeRequests } from './test-support/data.js'
 import { feedbackLine, tagsOf, writeLogFile } from './test-support/prediction-logs.js'
-import { testCore } from './test-support/test-core.js'
 
 const H = 3_600_000
 const END = Date.parse('2024-06-01T12:00:00Z')
@@ -21,10 +24,7 @@ let logs: string
 
 beforeAll(async () => {
   tmp = mkdtempSync(join(tmpdir(), 'cairn-monitors-'))
-  server = await startTestServer(
-    {},
-    { monitoring: { scheduler: false, core: testCore() }, pipelines: { scheduler: false } },
-  )
+  server = await startTestServer({}, { monitoring: { scheduler: false }, pipelines: { scheduler: false } })
   client = MonitorsClient.forUri(server.url)
   const model = await writeLogisticModel(join(tmp, 'model'), [1, 0, 0], 0)
   const [v] = await registerFolders(server.url, 'churn', [model])
@@ -139,6 +139,37 @@ describe('monitor runs', () => {
     ).text()
     expect(html).toContain('<svg')
     expect(html).not.toMatch(/<script[^>]+src=|<link[^>]+href=|https?:\/\/(?!www\.w3\.org)/)
+  })
+
+  it("uses the version's stored reference profile and expectations when the monitor names no file", async () => {
+    await computeAndStoreProfile(sdk(server.url), { name: 'churn', version: '1' }, await readTable(reference))
+    await client.create({
+      name: 'profiled',
+      model: 'models:/churn@champion',
+      window: '24h',
+      checks: {
+        drift: true,
+        validation: { max_failures: 0 },
+        quality: { checks: [{ metric: 'f1', min: 0.5 }, { metric: 'auc' }], min_labelled: 50 },
+      },
+    })
+    const run = await client.run('profiled', { endTime: END })
+    expect(run.status).toBe('failed')
+    expect(run.checks.map((c) => [c.check, c.status])).toEqual([
+      ['drift', 'failed'],
+      ['validation', 'failed'],
+      ['quality', 'passed'],
+    ])
+    // The shifted window leaves the reference's observed ranges: range expectations fail.
+    expect(run.summary['validation.failures']).toBeGreaterThan(0)
+    expect(run.summary['rows.reference']).toBe(400)
+    expect(run.summary['quality.auc']).toBeGreaterThan(0)
+    expect(run.summary['quality.f1']).toBeGreaterThan(0.5)
+    const report = (await (
+      await server.fetch(`/get-artifact?run_id=${run.run_id}&path=report/report.json`)
+    ).json()) as MonitorReport
+    expect(report.reference.source).toContain('models:/churn@champion reference profile')
+    expect(report.validation!.results.some((r) => !r.passed && r.column === 'a')).toBe(true)
   })
 
   it('calls an empty window no_data, not a pass, and says why', async () => {
