@@ -3,15 +3,9 @@
  * of a monitor computed here, on this machine's prediction log (or any dataset file), written as
  * report.json and a self-contained report.html that opens offline. Exit code 1 when a check fails.
  */
-import { mkdirSync, writeFileSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import type { Command } from 'commander'
-import { CairnNetworkError, type CairnClient } from '../../client/index.js'
-import { monitoringCore } from '../../monitoring/monitors/core-adapter.js'
-import { createEvaluator } from '../../monitoring/monitors/evaluate.js'
-import type { ModelInfo } from '../../monitoring/monitors/evaluation.js'
-import { normalizeMonitor } from '../../monitoring/monitors/spec.js'
-import { renderReportHtml } from '../../monitoring/report/report-html.js'
+import { reportNow } from '../../monitoring/monitors/report-now.js'
 import { cairnHome } from '../../server/config.js'
 import { jsonText } from '../format/values.js'
 import { describeRun } from './monitor-format.js'
@@ -31,24 +25,6 @@ interface ReportFlags extends CheckFlags, TrackingFlags {
 const stamp = (t: number): string =>
   new Date(t).toISOString().slice(0, 19).replace(/[-:]/g, '').replace('T', '-')
 
-/** The model from the registry; with data given as files, a server that cannot be reached is not needed. */
-async function resolveModel(client: CairnClient, uri: string, offlineOk: boolean): Promise<ModelInfo> {
-  try {
-    const r = await client.registry.resolve(uri)
-    return {
-      uri,
-      name: r.modelVersion?.name ?? null,
-      version: r.modelVersion?.version ?? null,
-      runId: r.runId ?? null,
-      location: r.location,
-    }
-  } catch (err) {
-    if (!(err instanceof CairnNetworkError) || !offlineOk) throw err
-    const name = /^models:\/([^/@]+)/.exec(uri)?.[1] ?? null
-    return { uri, name, version: null, runId: null, location: null }
-  }
-}
-
 export function registerMonitorReport(monitor: Command): void {
   addCheckOptions(
     addTrackingOptions(
@@ -66,21 +42,16 @@ export function registerMonitorReport(monitor: Command): void {
   ).action(async (uri: string, flags: ReportFlags) => {
     const client = clientFor(flags)
     try {
-      const spec = normalizeMonitor({ name: 'report', model: uri, ...checksFromFlags(flags) })
-      const model = await resolveModel(client, uri, spec.referenceFile !== undefined)
       const end = Date.now()
-      const evaluate = createEvaluator({
-        core: monitoringCore(() => client),
+      const model = /^models:\/([^/@]+)/.exec(uri)?.[1] ?? 'model'
+      const dir = resolve(flags.out ?? `cairn-report-${model.replace(/[^\w.-]+/g, '_')}-${stamp(end)}`)
+      const { evaluation, report } = await reportNow({
+        monitor: { model: uri, ...checksFromFlags(flags) },
+        client,
         predictionLogRoot: join(cairnHome(), 'predictions'),
+        end,
+        out: dir,
       })
-      const evaluation = await evaluate(spec, { model, window: { start: end - spec.windowMs, end } })
-      const report = { ...evaluation.report, title: `Report: ${uri}`, monitor: null }
-      const dir = resolve(
-        flags.out ?? `cairn-report-${(model.name ?? 'model').replace(/[^\w.-]+/g, '_')}-${stamp(end)}`,
-      )
-      mkdirSync(dir, { recursive: true })
-      writeFileSync(join(dir, 'report.json'), JSON.stringify(report, null, 2))
-      writeFileSync(join(dir, 'report.html'), renderReportHtml(report))
       const out = terminalOutput()
       if (flags.json) out.write(jsonText(report))
       else {
