@@ -185,6 +185,40 @@ describe('alerts of a failing monitor', () => {
   })
 })
 
+describe("the server's scheduler", () => {
+  it('runs a monitor at its cron time and acts on its failure', async () => {
+    const before = (await pipelines.searchRuns({ pipeline: 'retrain' })).runs.length
+    now = Date.parse('2024-06-02T00:30:00Z')
+    await monitors.create(
+      monitor('hourly', 'logs', {
+        window: '7d',
+        schedule: { cron: '0 * * * *' },
+        alerts: { cooldown: 0, pipeline: { spec: join(tmp, 'retrain.yaml') } },
+      }),
+    )
+    expect(await server.monitoring.scheduler.tick()).toEqual([])
+    now = Date.parse('2024-06-02T01:00:05Z')
+    expect(await server.monitoring.scheduler.tick()).toEqual([
+      { monitor: 'hourly', fireTime: Date.parse('2024-06-02T01:00:00Z') },
+    ])
+    await Promise.all([...server.monitoring.scheduler.running.values()])
+    const last = (await monitors.get('hourly')).last_run!
+    expect(last.status).toBe('failed')
+    const run = await server.get('/api/2.0/mlflow/runs/get', { run_id: last.run_id })
+    expect(tagsOf(run.json.run)).toMatchObject({
+      'cairn.monitor_trigger': 'schedule',
+      'cairn.window_end': '2024-06-02T01:00:00.000Z',
+      'cairn.alert': 'sent',
+    })
+    await eventually(
+      async () =>
+        (await pipelines.searchRuns({ pipeline: 'retrain' })).runs.filter((r) => r.status !== 'running')
+          .length > before,
+      50,
+    )
+  })
+})
+
 describe('alerter log events', () => {
   it('writes a structured monitor.failed event naming the failed checks', async () => {
     const { Alerter } = await import('./alerter.js')
