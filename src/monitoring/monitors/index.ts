@@ -5,7 +5,8 @@
  */
 export { MonitorsClient } from './client.js'
 export { reportNow, writeReportFiles, type ReportNowOptions } from './report-now.js'
-export { normalizeMonitor, monitorToRaw, type MonitorSpec, QUALITY_METRICS } from './spec.js'
+export { normalizeMonitor, type MonitorSpec, QUALITY_METRICS } from './spec.js'
+export { monitorToRaw } from './spec-document.js'
 export type { MonitorEvaluation, ModelInfo } from './evaluation.js'
 export { SUMMARY } from './summary-keys.js'
 export { MONITORING_EXPERIMENT, MONITOR_TAGS } from './recorder.js'

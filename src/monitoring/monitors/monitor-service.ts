@@ -17,7 +17,8 @@ import {
   type MonitorEvaluation,
 } from './evaluation.js'
 import { MONITOR_TAGS, recordMonitorRun, type RecorderDeps } from './recorder.js'
-import { monitorToRaw, normalizeMonitor, type MonitorSpec } from './spec.js'
+import { monitorToRaw } from './spec-document.js'
+import { normalizeMonitor, type MonitorSpec } from './spec.js'
 
 export interface MonitorServiceDeps extends RecorderDeps {
   store: MonitorStore

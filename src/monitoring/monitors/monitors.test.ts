@@ -83,6 +83,9 @@ describe('monitor routes', () => {
       client.create({ ...base(), name: 'x', window: 'soon', checks: { drift: true } }),
     ).rejects.toThrow("'window' must be a duration")
     await expect(
+      client.create({ ...base(), name: 'x', checks: { drift: { method: 'kl' } } }),
+    ).rejects.toThrow("Unknown drift method 'kl' in 'checks.drift.method'")
+    await expect(
       client.create({ ...base(), name: 'x', schedule: { cron: '61 * * * *' }, checks: { drift: true } }),
     ).rejects.toThrow('Invalid cron expression')
     await expect(

@@ -15,7 +15,8 @@ import type { TrackingStore } from '../../server/store/tracking-store.js'
 import { renderReportHtml } from '../report/report-html.js'
 import type { MonitorEvaluation, ModelInfo } from './evaluation.js'
 import type { LogWindow } from './prediction-log-reader.js'
-import { formatWindow, type MonitorSpec } from './spec.js'
+import { formatWindow } from './spec-document.js'
+import type { MonitorSpec } from './spec.js'
 
 export const MONITORING_EXPERIMENT = 'cairn-monitoring'
 

@@ -21,6 +21,7 @@
  */
 import { invalidParameter } from '../../protocol/errors.js'
 import { parseDuration } from '../../pipelines/spec/duration.js'
+import { DRIFT_METHODS } from '../drift/types.js'
 
 export const QUALITY_METRICS = [
   'accuracy',
@@ -179,20 +180,27 @@ function strings(v: unknown, where: string): string[] | undefined {
   return v as string[]
 }
 
+function driftMethod(v: unknown, where: string): string | undefined {
+  const m = str(v, where)
+  if (m !== undefined && !(DRIFT_METHODS as readonly string[]).includes(m))
+    throw invalidParameter(`Unknown drift method '${m}' in '${where}'; known: ${DRIFT_METHODS.join(', ')}.`)
+  return m
+}
+
 function normalizeDrift(v: unknown): DriftCheck | undefined {
   if (v === undefined || v === null || v === false) return undefined
   const d = v === true ? {} : obj(v, 'checks.drift')
   const perColumn: Record<string, ColumnDriftOptions> = {}
   for (const [col, o] of Object.entries(obj(d['per_column'], 'checks.drift.per_column'))) {
     const c = obj(o, `checks.drift.per_column.${col}`)
-    const method = str(c['method'], `checks.drift.per_column.${col}.method`)
+    const method = driftMethod(c['method'], `checks.drift.per_column.${col}.method`)
     const threshold = num(c['threshold'], `checks.drift.per_column.${col}.threshold`)
     perColumn[col] = { ...(method ? { method } : {}), ...(threshold !== undefined ? { threshold } : {}) }
   }
   const failOn = str(d['fail_on'], 'checks.drift.fail_on') ?? 'dataset'
   if (failOn !== 'dataset' && failOn !== 'column')
     throw invalidParameter(`'checks.drift.fail_on' must be 'dataset' or 'column', got '${failOn}'.`)
-  const method = str(d['method'], 'checks.drift.method')
+  const method = driftMethod(d['method'], 'checks.drift.method')
   const threshold = num(d['threshold'], 'checks.drift.threshold')
   const columns = strings(d['columns'], 'checks.drift.columns')
   return {
@@ -383,82 +391,4 @@ export function normalizeMonitor(raw: unknown): MonitorSpec {
       "A monitor needs at least one check: 'checks.drift', 'checks.validation' or 'checks.quality'.",
     )
   return spec
-}
-
-const omitUndefined = (o: Raw): Raw =>
-  Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined))
-
-/** The document form of a normalized monitor (what the store keeps and the API answers). */
-export function monitorToRaw(s: MonitorSpec, opts: { redactSecrets?: boolean } = {}): Raw {
-  const cur = s.current
-  return omitUndefined({
-    name: s.name,
-    model: s.modelUri,
-    window: formatWindow(s.windowMs),
-    schedule: s.schedule ? { cron: s.schedule.cron, timezone: s.schedule.timezone } : undefined,
-    current:
-      cur.kind === 'file'
-        ? { file: cur.path }
-        : { prediction_log: omitUndefined({ dir: cur.dir, model: cur.model, roles: cur.roles }) },
-    reference: s.referenceFile ? { file: s.referenceFile } : undefined,
-    checks: omitUndefined({
-      drift: s.drift
-        ? omitUndefined({
-            method: s.drift.method,
-            threshold: s.drift.threshold,
-            drift_share: s.drift.driftShare,
-            columns: s.drift.columns,
-            per_column: Object.keys(s.drift.perColumn).length ? s.drift.perColumn : undefined,
-            fail_on: s.drift.failOn,
-          })
-        : undefined,
-      validation: s.validation
-        ? omitUndefined({ max_failures: s.validation.maxFailures, file: s.validation.file })
-        : undefined,
-      quality: s.quality
-        ? omitUndefined({
-            checks: s.quality.checks,
-            min_labelled: s.quality.minLabelled,
-            output: s.quality.output,
-            score_output: s.quality.scoreOutput,
-            positive_label: s.quality.positiveLabel,
-            sliding_window:
-              s.quality.slidingWindowMs !== undefined ? formatWindow(s.quality.slidingWindowMs) : undefined,
-          })
-        : undefined,
-    }),
-    alerts: omitUndefined({
-      cooldown: formatWindow(s.alerts.cooldownMs),
-      webhooks: s.alerts.webhooks.map((w) =>
-        omitUndefined({
-          url: w.url,
-          secret: w.secret !== undefined ? (opts.redactSecrets ? '***' : w.secret) : undefined,
-          secret_env: w.secretEnv,
-          headers: Object.keys(w.headers).length ? w.headers : undefined,
-          retries: w.retries,
-        }),
-      ),
-      pipeline: s.alerts.pipeline ? omitUndefined({ ...s.alerts.pipeline }) : undefined,
-    }),
-  })
-}
-
-/** 86400000 → "1d", 5400000 → "1h30m", 0 → "0". */
-export function formatWindow(ms: number): string {
-  if (ms === 0) return '0'
-  const parts: string[] = []
-  let rest = ms
-  for (const [unit, size] of [
-    ['d', 86_400_000],
-    ['h', 3_600_000],
-    ['m', 60_000],
-    ['s', 1000],
-    ['ms', 1],
-  ] as const) {
-    if (rest >= size) {
-      parts.push(`${Math.floor(rest / size)}${unit}`)
-      rest %= size
-    }
-  }
-  return parts.join('')
 }

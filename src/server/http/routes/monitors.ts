@@ -1,7 +1,8 @@
 /** Cairn's monitor routes (/api/2.0/cairn/monitors/…): create, list, get, pause, resume, delete, run now. */
 import { MONITORS_API as API, type WireMonitor, type WireMonitorRun } from '../../../protocol/monitors-api.js'
 import type { MonitorService, MonitorRunResult } from '../../../monitoring/monitors/monitor-service.js'
-import { normalizeMonitor, monitorToRaw } from '../../../monitoring/monitors/spec.js'
+import { monitorToRaw } from '../../../monitoring/monitors/spec-document.js'
+import { normalizeMonitor } from '../../../monitoring/monitors/spec.js'
 import type { MonitorRecord } from '../../store/monitor-store.js'
 import { nextFireAfter } from '../../schedule/cron.js'
 import type { Clock } from '../../util/clock.js'
