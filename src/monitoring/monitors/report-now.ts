@@ -62,9 +62,7 @@ export function writeReportFiles(dir: string, report: MonitorReport): { json: st
   return files
 }
 
-export async function reportNow(
-  o: ReportNowOptions,
-): Promise<{
+export async function reportNow(o: ReportNowOptions): Promise<{
   evaluation: MonitorEvaluation
   report: MonitorReport
   files: { json: string; html: string } | null
