@@ -1,6 +1,7 @@
 /**
  * The S&P 500 up/down pipeline: ingest → features → train (one item per model family) → evaluate
- * → register → promote (only if evaluate passed). Every step is a TypeScript function run in its
+ * → register → reference (the training period's profile, monitoring's reference) → promote (only
+ * if evaluate passed). Every step is a TypeScript function run in its
  * own process by the local executor; `cairn pipeline run examples/sp500/pipeline.ts` runs it.
  */
 import { pipeline, ref } from '../../src/pipelines/index.js'
@@ -105,10 +106,25 @@ export default pipeline('sp500', {
     outputs: { values: { version: 'string' } },
     sources: ['steps/register.ts', 'steps/context.ts'],
   })
+  .step('reference', {
+    description: "profile the training period's features beside the new version: monitoring's reference",
+    function: './steps/reference.ts#reference',
+    params: {
+      model_name: ref.param('model_name'),
+      version: ref.value('register', 'version'),
+      val_fraction: ref.param('val_fraction'),
+      test_fraction: ref.param('test_fraction'),
+    },
+    inputs: { features: 'features.features' },
+    outputs: { artifacts: ['reference'], values: { rows: 'int', period: 'string' } },
+    sources: ['steps/reference.ts', 'lib/features.ts', 'lib/split.ts', 'lib/windows.ts', 'steps/context.ts'],
+  })
   .step('promote', {
     description: "move 'champion' through the registry's promotion policy",
     function: './steps/promote.ts#promote',
     when: 'evaluate.passed',
+    // A champion always has its reference: monitors on models:/sp500-updown@champion read it.
+    dependsOn: ['reference'],
     params: {
       model_name: ref.param('model_name'),
       version: ref.value('register', 'version'),

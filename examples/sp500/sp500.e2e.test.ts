@@ -80,7 +80,7 @@ describe('the S&P 500 example, end to end', () => {
 
   let firstRun = ''
 
-  it('runs ingest → features → train ×3 → evaluate → register → promote, and the first validated model becomes champion', async () => {
+  it('runs ingest → features → train ×3 → evaluate → register → reference → promote, and the first validated model becomes champion', async () => {
     const out = await run()
     expect(out.message).toBe('')
     expect(out.status).toBe('succeeded')
@@ -94,6 +94,7 @@ describe('the S&P 500 example, end to end', () => {
       'train[2]',
       'evaluate',
       'register',
+      'reference',
       'promote',
     ]) {
       expect({ key, status: steps.get(key)?.status }).toEqual({ key, status: 'succeeded' })
@@ -209,7 +210,16 @@ describe('the S&P 500 example, end to end', () => {
     expect(out.status).toBe('succeeded')
     const steps = await stepsOf(out.runId)
     expect(steps.get('ingest')!.cacheHit).toBe(false)
-    for (const key of ['features', 'train[0]', 'train[1]', 'train[2]', 'evaluate', 'register', 'promote']) {
+    for (const key of [
+      'features',
+      'train[0]',
+      'train[1]',
+      'train[2]',
+      'evaluate',
+      'register',
+      'reference',
+      'promote',
+    ]) {
       expect({ key, cacheHit: steps.get(key)?.cacheHit }).toEqual({ key, cacheHit: true })
     }
     const versions = await sdk.registry.searchModelVersions({ filter: `name = '${MODEL_NAME}'` })
@@ -271,7 +281,7 @@ describe('the S&P 500 example, end to end', () => {
     expect(log.text).toContain(
       'line 3: date 2000-01-03 comes after 2000-01-04 (line 2); dates must be in ascending order',
     )
-    for (const key of ['features', 'train', 'evaluate', 'register', 'promote'])
+    for (const key of ['features', 'train', 'evaluate', 'register', 'reference', 'promote'])
       expect(steps.get(key)!.status).toBe('skipped')
   })
 })
