@@ -360,16 +360,25 @@ async function bench(): Promise<void> {
       try {
         const batch = split(100)
         await check(off.url, '/invocations', single)
-        await wrk(off.url, { connections: 16, seconds: 1, body: single, path: '/invocations' })
+        // Both servers warmed alike (JIT, buffers) before anything is compared.
+        for (const url of [serve.url, off.url]) {
+          await wrk(url, { connections: 16, seconds: 1, body: single, path: '/invocations' })
+          await wrk(url, { connections: 8, seconds: 1, body: batch, path: '/invocations' })
+        }
         const each = Math.max(1, seconds / 4)
+        const rounds = Math.max(3, Math.round(6 * args.scale))
         const rps = { on: [] as number[], off: [] as number[] }
         const rows = { on: [] as number[], off: [] as number[] }
-        progress(`prediction log on vs off: single-row (16 conns) and 100-row (8 conns), 2 × ${each} s each`)
-        for (let round = 0; round < 2; round++) {
-          for (const [which, url] of [
+        progress(
+          `prediction log on vs off: single-row (16 conns) and 100-row (8 conns), ${rounds} rounds × ${each} s each`,
+        )
+        for (let round = 0; round < rounds; round++) {
+          // The order flips every round so that a trend in the machine's load weighs on both alike.
+          const order = [
             ['on', serve.url],
             ['off', off.url],
-          ] as const) {
+          ] as const
+          for (const [which, url] of round % 2 === 0 ? order : [...order].reverse()) {
             rps[which].push(
               (await wrk(url, { connections: 16, seconds: each, body: single, path: '/invocations' }))
                 .perSecond,

@@ -5,6 +5,11 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { joinGroundTruth, slidingWindows } from './ground-truth.js'
 import { readFeedback, readPredictionWindow } from './prediction-log-reader.js'
 import { feedbackLine, predictionLine, writeLogFile } from './test-support/prediction-logs.js'
+import {
+  predictionLine as servingLine,
+  type PredictionRecord,
+} from '../../server/serving/observability/prediction-log.js'
+import type { Prediction } from '../../server/serving/types.js'
 
 const H = 3_600_000
 const T0 = Date.parse('2024-05-01T00:00:00Z')
@@ -126,6 +131,39 @@ describe('prediction log window', () => {
     expect(joined.predicted).toEqual([1, 0, 1])
     expect(joined.scores).toEqual([0.8, 0.1, 0.6])
     expect(joined.unmatched).toBe(2)
+  })
+
+  it("reads serving's lines holding the request body and the answer as sent beside lines of values", async () => {
+    const record = (ts: number, requestId: string, x: number[]): PredictionRecord => {
+      const rows = x.length
+      const prediction: Prediction = {
+        rows,
+        orient: 'records',
+        outputs: [
+          { name: 'label', dtype: 'int64', shape: [rows], data: BigInt64Array.from(x, (v) => BigInt(v % 2)) },
+        ],
+      }
+      return {
+        ts,
+        requestId,
+        origin: { uri: 'models:/m@champion', name: 'm', version: '2', location: '/m' },
+        role: 'primary',
+        protocol: 'mlflow',
+        latencyMs: 1,
+        input: { kind: 'columns', rows, columns: { x: Float64Array.from(x) } },
+        prediction,
+      }
+    }
+    const sent = record(T0 + 1, 'sent', [1, 2])
+    sent.body = { kind: 'json', bytes: Buffer.from(JSON.stringify({ inputs: { x: [1, 2], extra: [0, 0] } })) }
+    sent.answer = '{"predictions": [1, 0]}'
+    writeLogFile(dir, 'predictions', T0, [servingLine(sent), servingLine(record(T0 + 2, 'values', [3]))])
+    const rows = await readPredictionWindow(dir, { window: { start: T0, end: T0 + H } })
+    expect(rows.requestIds).toEqual(['sent', 'sent', 'values'])
+    expect(rows.inputs).toEqual(new Map([['x', [1, 2, 3]]]))
+    expect(rows.outputs).toEqual(new Map([['label', [1, 0, 1]]]))
+    expect(rows.modelVersions).toEqual(['2', '2', '2'])
+    expect(rows.badLines).toBe(0)
   })
 
   it('cuts sliding windows that end at the window end and hold the rows of their span', () => {

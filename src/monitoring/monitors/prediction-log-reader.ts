@@ -9,6 +9,7 @@ import { createReadStream } from 'node:fs'
 import { readdir } from 'node:fs/promises'
 import { join } from 'node:path'
 import { createInterface } from 'node:readline'
+import { loggedColumns } from '../../server/serving/observability/logged-columns.js'
 
 export interface LogWindow {
   /** Inclusive, epoch ms. */
@@ -168,9 +169,11 @@ export async function readPredictionWindow(dir: string, opts: ReadOptions): Prom
       if (!roles.has(typeof r['role'] === 'string' ? r['role'] : 'primary')) continue
       if (opts.model !== undefined && r['model'] !== opts.model) continue
       out.requests++
-      addInputs(inputs, r['inputs'], rows)
-      if (r['outputs'] && typeof r['outputs'] === 'object') {
-        for (const [name, raw] of Object.entries(r['outputs'] as Json)) {
+      // Serving logs inputs and outputs as values or as the body and answer sent; it reads both back.
+      const logged = loggedColumns(r)
+      addInputs(inputs, logged.inputs, rows)
+      if (logged.outputs) {
+        for (const [name, raw] of Object.entries(logged.outputs)) {
           const values = perRow(raw, rows)
           if (values) outputs.push(name, values)
         }

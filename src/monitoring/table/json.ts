@@ -1,11 +1,13 @@
 /**
  * JSON inputs: JSON Lines of records, a JSON array of records, column-oriented JSON
  * ({"col": [..]}), and serving's prediction log (predictions-*.jsonl, documented in
- * src/server/serving/observability/prediction-log.ts): each line's `inputs` columns become rows,
- * its `outputs` become columns named after the output (`<name>[k]` for a list per row), with
- * `request_id`, `ts` and `model_version` kept as columns.
+ * src/server/serving/observability/prediction-log.ts; logged-columns.ts reads a line's inputs and
+ * outputs whether logged as values or as the body and answer sent): each line's input columns
+ * become rows, its outputs become columns named after the output (`<name>[k]` for a list per
+ * row), with `request_id`, `ts` and `model_version` kept as columns.
  */
 import { invalidParameter } from '../../protocol/errors.js'
+import { isPredictionLine, loggedColumns } from '../../server/serving/observability/logged-columns.js'
 import { TableBuilder, type BuildLimits } from './builder.js'
 import type { Table } from './table.js'
 
@@ -15,7 +17,7 @@ const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null 
 
 /** Whether a record looks like a prediction-log line. */
 export function isPredictionLogRecord(v: unknown): boolean {
-  return isObject(v) && typeof v.request_id === 'string' && isObject(v.inputs) && typeof v.rows === 'number'
+  return isPredictionLine(v)
 }
 
 /** Output columns of one prediction-log line, a list per row spread over `<name>[k]`. */
@@ -35,13 +37,15 @@ function outputColumns(outputs: Json, rows: number, inputs: Json): Record<string
 
 export function addPredictionLogRecord(builder: TableBuilder, r: Json): void {
   const rows = r.rows as number
-  const inputs = r.inputs as Json
+  // Inputs and outputs logged as values, or as the body and answer sent.
+  const logged = loggedColumns(r)
+  const inputs = logged.inputs ?? {}
   const cols: Record<string, ArrayLike<unknown>> = {}
   for (const [k, v] of Object.entries(inputs)) {
     if (Array.isArray(v) && v.length === rows) cols[k] = v
     else if (rows === 1) cols[k] = [v]
   }
-  if (isObject(r.outputs)) Object.assign(cols, outputColumns(r.outputs, rows, inputs))
+  if (logged.outputs) Object.assign(cols, outputColumns(logged.outputs, rows, inputs))
   cols.request_id = new Array<unknown>(rows).fill(r.request_id)
   cols.ts = new Array<unknown>(rows).fill(typeof r.ts === 'string' ? Date.parse(r.ts) : null)
   cols.model_version = new Array<unknown>(rows).fill(r.model_version ?? null)

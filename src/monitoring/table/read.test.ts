@@ -102,6 +102,56 @@ describe('JSON', () => {
     ])
   })
 
+  it('reads prediction-log lines holding the request body and the answer as sent like lines of values', async () => {
+    const head = {
+      ts: '2024-01-01T00:00:00.000Z',
+      model: 'm',
+      model_version: '1',
+      protocol: 'mlflow',
+      rows: 2,
+    }
+    const asSent = {
+      ...head,
+      request_id: 'sent',
+      columns: ['x', 'city'],
+      request: {
+        dataframe_records: [
+          { city: 'a', x: 1, extra: 0 },
+          { x: 2, city: 'b' },
+        ],
+      },
+      output_names: ['label', 'probabilities'],
+      answer: {
+        predictions: [
+          { label: 0, probabilities: [0.9, 0.1] },
+          { label: 1, probabilities: [0.2, 0.8] },
+        ],
+      },
+    }
+    const asValues = {
+      ...head,
+      request_id: 'values',
+      inputs: { x: [1, 2], city: ['a', 'b'] },
+      outputs: {
+        label: [0, 1],
+        probabilities: [
+          [0.9, 0.1],
+          [0.2, 0.8],
+        ],
+      },
+    }
+    const sent = await readJsonLines([JSON.stringify(asSent)])
+    const values = await readJsonLines([JSON.stringify(asValues)])
+    for (const t of [sent, values]) {
+      expect(t.rowCount).toBe(2)
+      expect(num(t, 'x')).toEqual([1, 2])
+      expect(cat(t, 'city')).toEqual(['a', 'b'])
+      expect(num(t, 'label')).toEqual([0, 1])
+      expect(num(t, 'probabilities[1]')).toEqual([0.1, 0.8])
+    }
+    expect(sent.columns.map((c) => c.name)).toEqual(values.columns.map((c) => c.name))
+  })
+
   it('names a line that is not JSON', async () => {
     await expect(readJsonLines(['{"a":1}', '{oops'])).rejects.toThrow(/line 2 is not valid JSON/)
   })

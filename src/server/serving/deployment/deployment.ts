@@ -7,7 +7,7 @@
 import { CairnError } from '../../../protocol/errors.js'
 import type { InferenceParams } from '../../../models/index.js'
 import type { PredictionLog } from '../observability/log-writer.js'
-import type { Protocol, Role } from '../observability/prediction-log.js'
+import type { LoggedBody, PredictionRecord, Protocol, Role } from '../observability/prediction-log.js'
 import { nameOfUri, registeredNameOf } from '../sources/model-source.js'
 import type { LoadedModel, ModelInput, Prediction } from '../types.js'
 import { ModelSlot, type Lease, type SlotDeps, type SlotStatus } from './model-slot.js'
@@ -36,6 +36,8 @@ export interface Served {
   model: LoadedModel
   role: Role
   input: ModelInput
+  /** Its prediction-log entry (null when the log is off): the route sets `answer` once it has it. */
+  logged: PredictionRecord | null
 }
 
 /** Turns the request into the chosen model's input (schema enforcement against its signature). */
@@ -48,6 +50,8 @@ export interface PredictOptions {
   version?: string
   /** process.hrtime.bigint() when the request arrived. */
   started: bigint
+  /** The body the input was read from, logged as sent. */
+  body?: LoggedBody
 }
 
 /** The name a deployment is served under: `--name`, else the registered model's, else the folder's. */
@@ -162,18 +166,23 @@ export class Deployment {
     } finally {
       lease.release()
     }
-    this.deps.predictionLog?.record({
-      ts: Date.now(),
-      requestId: opts.requestId,
-      origin: model.origin,
-      role,
-      protocol: opts.protocol,
-      latencyMs: Number(process.hrtime.bigint() - opts.started) / 1e6,
-      input,
-      prediction,
-    })
+    let logged: PredictionRecord | null = null
+    if (this.deps.predictionLog) {
+      logged = {
+        ts: Date.now(),
+        requestId: opts.requestId,
+        origin: model.origin,
+        role,
+        protocol: opts.protocol,
+        latencyMs: Number(process.hrtime.bigint() - opts.started) / 1e6,
+        input,
+        prediction,
+        body: opts.body,
+      }
+      this.deps.predictionLog.record(logged)
+    }
     if (this.shadow && opts.version === undefined) this.copyToShadow(prepare, input, params, opts)
-    return { prediction, model, role, input }
+    return { prediction, model, role, input, logged }
   }
 
   private modelError(err: unknown, model: LoadedModel): CairnError {
@@ -203,6 +212,7 @@ export class Deployment {
         protocol: opts.protocol,
         latencyMs: Number(process.hrtime.bigint() - started) / 1e6,
         input: copy,
+        body: opts.body,
         ...(prediction ? { prediction } : {}),
         ...(error !== undefined ? { error } : {}),
       })

@@ -4,15 +4,22 @@ import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { JsonlLog } from './jsonl-log.js'
 
-const lines = (dir: string, prefix: string): string[] =>
+const files = (dir: string, prefix: string): string[] =>
   readdirSync(dir)
     .filter((f) => f.startsWith(prefix))
     .sort()
-    .flatMap((f) =>
-      readFileSync(join(dir, f), 'utf8')
-        .split('\n')
-        .filter((l) => l !== ''),
-    )
+
+const lines = (dir: string, prefix: string): string[] =>
+  files(dir, prefix).flatMap((f) =>
+    readFileSync(join(dir, f), 'utf8')
+      .split('\n')
+      .filter((l) => l !== ''),
+  )
+
+const entries = (from: number, to: number, pad = ''): Buffer =>
+  Buffer.from(
+    Array.from({ length: to - from }, (_, k) => JSON.stringify({ i: from + k, pad }) + '\n').join(''),
+  )
 
 describe('JSON Lines logs', () => {
   let dir: string
@@ -21,60 +28,69 @@ describe('JSON Lines logs', () => {
   })
   afterEach(() => rmSync(dir, { recursive: true, force: true }))
 
-  it('writes every appended entry, in order, by the time close() resolves', async () => {
-    const log = new JsonlLog({
-      dir,
-      prefix: 'p',
-      maxFileBytes: 1 << 20,
-      maxTotalBytes: 1 << 24,
-      flushIntervalMs: 60_000,
-    })
-    for (let i = 0; i < 1000; i++) log.append(() => JSON.stringify({ i }))
+  it('writes every queued buffer, in order, by the time close() resolves, and says each was written', async () => {
+    const log = new JsonlLog({ dir, prefix: 'p', maxFileBytes: 1 << 20, maxTotalBytes: 1 << 24 })
+    const written: boolean[] = []
+    for (let i = 0; i < 1000; i += 10) log.write(entries(i, i + 10), (ok) => written.push(ok))
     await log.close()
     expect(lines(dir, 'p-').map((l) => (JSON.parse(l) as { i: number }).i)).toEqual(
       Array.from({ length: 1000 }, (_, i) => i),
     )
+    expect(written).toEqual(new Array<boolean>(100).fill(true))
+    log.write(entries(0, 1), (ok) => written.push(ok))
+    expect(written.at(-1)).toBe(false)
   })
 
-  it('rotates past maxFileBytes and keeps the folder within maxTotalBytes, oldest files deleted first', async () => {
+  it('rotates before a file would pass maxFileBytes, splitting a buffer at a line break, and keeps the folder within maxTotalBytes, oldest files deleted first', async () => {
     const log = new JsonlLog({ dir, prefix: 'p', maxFileBytes: 2000, maxTotalBytes: 8000 })
-    const entry = 'x'.repeat(90)
-    for (let i = 0; i < 400; i++) {
-      log.append(() => JSON.stringify({ i, entry }))
-      if (i % 10 === 9) await log.flush()
-    }
+    const pad = 'x'.repeat(90)
+    // 25 lines of ~110 bytes per buffer: more than a whole file each.
+    for (let i = 0; i < 400; i += 25) log.write(entries(i, i + 25, pad))
     await log.close()
-    const files = readdirSync(dir).filter((f) => f.startsWith('p-'))
-    expect(files.length).toBeGreaterThan(1)
-    const total = files.reduce((n, f) => n + statSync(join(dir, f)).size, 0)
+    const names = files(dir, 'p-')
+    expect(names.length).toBeGreaterThan(1)
+    for (const f of names) expect(statSync(join(dir, f)).size).toBeLessThanOrEqual(2000)
+    const total = names.reduce((n, f) => n + statSync(join(dir, f)).size, 0)
     expect(total).toBeLessThanOrEqual(8000)
     const kept = lines(dir, 'p-').map((l) => (JSON.parse(l) as { i: number }).i)
     expect(kept.at(-1)).toBe(399)
     expect(kept).toEqual(Array.from({ length: kept.length }, (_, k) => 400 - kept.length + k))
   })
 
+  it('gives a line longer than a whole file a file of its own', async () => {
+    const log = new JsonlLog({ dir, prefix: 'p', maxFileBytes: 100, maxTotalBytes: 10_000 })
+    log.write(Buffer.from(`{"a":1}\n{"long":"${'y'.repeat(300)}"}\n{"b":2}\n`))
+    await log.close()
+    expect(files(dir, 'p-').map((f) => readFileSync(join(dir, f), 'utf8'))).toEqual([
+      '{"a":1}\n',
+      `{"long":"${'y'.repeat(300)}"}\n`,
+      '{"b":2}\n',
+    ])
+  })
+
   it('leaves files of other prefixes alone', async () => {
     writeFileSync(join(dir, 'feedback-old.jsonl'), 'y'.repeat(10_000))
     const log = new JsonlLog({ dir, prefix: 'p', maxFileBytes: 100, maxTotalBytes: 200 })
-    log.append(() => '{}')
+    log.write(Buffer.from('{}\n'))
     await log.close()
     expect(readdirSync(dir)).toContain('feedback-old.jsonl')
   })
 
-  it('drops entries past maxQueued and says how many', async () => {
-    let dropped = 0
+  it('reports a failed write and goes on with the next buffers', async () => {
+    const errors: unknown[] = []
+    writeFileSync(join(dir, 'file-not-folder'), '')
     const log = new JsonlLog({
-      dir,
+      dir: join(dir, 'file-not-folder'),
       prefix: 'p',
-      maxFileBytes: 1 << 20,
-      maxTotalBytes: 1 << 24,
-      maxQueued: 5,
-      flushIntervalMs: 60_000,
-      onDrop: (n) => (dropped += n),
+      maxFileBytes: 100,
+      maxTotalBytes: 200,
+      onError: (e) => errors.push(e),
     })
-    for (let i = 0; i < 8; i++) log.append(() => '{}')
+    const written: boolean[] = []
+    log.write(Buffer.from('{}\n'), (ok) => written.push(ok))
+    log.write(Buffer.from('{}\n'), (ok) => written.push(ok))
     await log.close()
-    expect(dropped).toBe(3)
-    expect(lines(dir, 'p-')).toHaveLength(5)
+    expect(written).toEqual([false, false])
+    expect(errors.length).toBeGreaterThan(0)
   })
 })

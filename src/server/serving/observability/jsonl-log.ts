@@ -1,9 +1,10 @@
 /**
- * Append-only JSON Lines files written off the request path: `append` only queues the entry;
- * a timer serializes everything queued into one write. Files are rotated past `maxFileBytes`
- * (`<prefix>-<UTC time>-<n>.jsonl`, so names sort by age) and the oldest are deleted while the
- * folder's files of this prefix would exceed `maxTotalBytes`. `close()` writes everything queued
- * before it returns, so an answered request's entry is on disk after a graceful shutdown.
+ * Append-only JSON Lines files: `write` queues a buffer of complete lines and the buffers are
+ * written in order, one file write at a time. Files are rotated before they would pass
+ * `maxFileBytes` (`<prefix>-<UTC time>-<n>.jsonl`, so names sort by age; a buffer is split at a
+ * line break, and only a single line longer than the limit makes a file longer) and the oldest
+ * are deleted while the folder's files of this prefix would exceed `maxTotalBytes`. `flush()` and
+ * `close()` resolve once everything queued before them is written.
  */
 import { mkdir, open, readdir, stat, unlink, type FileHandle } from 'node:fs/promises'
 import { join } from 'node:path'
@@ -14,102 +15,85 @@ export interface JsonlLogOptions {
   prefix: string
   maxFileBytes: number
   maxTotalBytes: number
-  /** How long entries wait to be written together, in ms. */
-  flushIntervalMs?: number
-  /** Entries queued beyond this are dropped (and counted) rather than growing memory without bound. */
-  maxQueued?: number
-  onDrop?: (n: number) => void
   onError?: (err: unknown) => void
-  /** After each write, with the number of entries it held. */
-  onWritten?: (n: number) => void
 }
-
-/** A queued entry: serialized when written, not when queued. */
-export type Serialize = () => string
 
 const stamp = (ms: number): string => new Date(ms).toISOString().replace(/[-:]/g, '').replace('.', '')
 
 export class JsonlLog {
-  private queue: Serialize[] = []
-  private timer: NodeJS.Timeout | null = null
-  private writing: Promise<void> | null = null
+  private tail: Promise<void>
   private file: FileHandle | null = null
   private fileName = ''
   private fileBytes = 0
   private seq = 0
   private closed = false
-  private readonly ready: Promise<void>
 
   constructor(private readonly opts: JsonlLogOptions) {
-    this.ready = mkdir(opts.dir, { recursive: true }).then(() => this.prune())
-    this.ready.catch((err: unknown) => opts.onError?.(err))
+    this.tail = mkdir(opts.dir, { recursive: true })
+      .then(() => this.prune())
+      .catch((err: unknown) => opts.onError?.(err))
   }
 
-  /** Queues one line; never blocks. */
-  append(line: Serialize): void {
-    if (this.closed) return
-    if (this.queue.length >= (this.opts.maxQueued ?? 100_000)) {
-      this.opts.onDrop?.(1)
+  /**
+   * Queues `bytes` (complete lines) for writing; `done` is told whether they reached the file.
+   * Never blocks; ignored once closed.
+   */
+  write(bytes: Buffer, done?: (written: boolean) => void): void {
+    if (this.closed) {
+      done?.(false)
       return
     }
-    this.queue.push(line)
-    this.timer ??= setTimeout(() => {
-      this.timer = null
-      void this.drain()
-    }, this.opts.flushIntervalMs ?? 20)
+    this.tail = this.tail
+      .then(() => this.writeLines(bytes).then(() => done?.(true)))
+      .catch((err: unknown) => {
+        this.opts.onError?.(err)
+        done?.(false)
+      })
   }
 
-  /** Writes everything queued so far. */
-  async flush(): Promise<void> {
-    if (this.timer) {
-      clearTimeout(this.timer)
-      this.timer = null
-    }
-    await this.drain()
+  /** Resolves once everything queued so far is written. */
+  flush(): Promise<void> {
+    return this.tail
   }
 
   async close(): Promise<void> {
-    await this.flush()
+    if (this.closed) return this.tail
     this.closed = true
-    await this.file?.close()
-    this.file = null
+    this.tail = this.tail.then(async () => {
+      await this.file?.close()
+      this.file = null
+    })
+    return this.tail.catch((err: unknown) => this.opts.onError?.(err))
   }
 
-  private drain(): Promise<void> {
-    // One writer at a time; a drain started while another runs picks up what is left after it.
-    const next = (this.writing ?? Promise.resolve()).then(() => this.writeQueued())
-    this.writing = next.catch((err: unknown) => this.opts.onError?.(err))
-    return this.writing
-  }
-
-  private async writeQueued(): Promise<void> {
-    await this.ready.catch(() => {})
-    while (this.queue.length > 0) {
-      const batch = this.queue
-      this.queue = []
-      let text = ''
-      for (const s of batch) {
-        try {
-          text += s() + '\n'
-        } catch (err) {
-          this.opts.onError?.(err)
+  private async writeLines(bytes: Buffer): Promise<void> {
+    let rest = bytes
+    while (rest.length > 0) {
+      if (this.file === null) await this.rotate()
+      const room = this.opts.maxFileBytes - this.fileBytes
+      let part = rest
+      if (rest.length > room) {
+        // The lines that fit go to this file, the others to the next.
+        const cut = room > 0 ? rest.lastIndexOf(10, room - 1) : -1
+        if (cut !== -1) part = rest.subarray(0, cut + 1)
+        else if (this.fileBytes > 0) {
+          await this.rotate()
+          continue
+        } else {
+          // A single line longer than a whole file: it gets a file of its own.
+          const end = rest.indexOf(10)
+          part = end === -1 ? rest : rest.subarray(0, end + 1)
         }
       }
-      const bytes = Buffer.from(text, 'utf8')
-      if (
-        this.file === null ||
-        (this.fileBytes > 0 && this.fileBytes + bytes.length > this.opts.maxFileBytes)
-      ) {
-        await this.rotate()
-      }
-      await this.file!.write(bytes)
-      this.fileBytes += bytes.length
-      this.opts.onWritten?.(batch.length)
+      for (let at = 0; at < part.length;) at += (await this.file!.write(part, at)).bytesWritten
+      this.fileBytes += part.length
+      rest = rest.subarray(part.length)
     }
   }
 
   private async rotate(): Promise<void> {
     await this.file?.close()
+    this.file = null
     this.fileName = `${this.opts.prefix}-${stamp(Date.now())}-${String(this.seq++).padStart(4, '0')}.jsonl`
     this.file = await open(join(this.opts.dir, this.fileName), 'a')
     this.fileBytes = 0

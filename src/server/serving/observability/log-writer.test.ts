@@ -1,4 +1,4 @@
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs'
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
@@ -35,7 +35,7 @@ function record(i: number, prediction?: Prediction): PredictionRecord {
   }
 }
 
-describe('prediction log writer thread', () => {
+describe('prediction log writer', () => {
   let dir: string
   beforeEach(() => {
     dir = mkdtempSync(join(tmpdir(), 'cairn-logwriter-'))
@@ -87,17 +87,19 @@ describe('prediction log writer thread', () => {
     expect(lines(dir, 'predictions-')).toHaveLength(10)
   })
 
-  it('drops and reports an entry that cannot be handed to the thread, and writes the others', async () => {
+  it('drops and reports an entry that cannot be written, and writes the others', async () => {
     const errors: string[] = []
     let dropped = 0
     const writer = new LogWriter({ onDrop: (n) => (dropped += n), onError: (m) => errors.push(m) })
     const log = writer.open({ dir, ...LIMITS })
+    const circular: Record<string, unknown> = {}
+    circular['self'] = circular
     log.record(record(1))
     log.record(
       record(2, {
         rows: 1,
         orient: 'records',
-        outputs: [{ name: 'odd', dtype: 'object', shape: [1], data: [() => 1] }],
+        outputs: [{ name: 'odd', dtype: 'object', shape: [1], data: [circular] }],
       }),
     )
     log.record(record(3))
@@ -105,5 +107,40 @@ describe('prediction log writer thread', () => {
     expect(lines(dir, 'predictions-').map((l) => l['request_id'] as string)).toEqual(['r-1', 'r-3'])
     expect(dropped).toBe(1)
     expect(errors.join()).toMatch(/cannot be written/)
+  })
+
+  it('logs the body and the answer as sent when the answer is set before the event loop turns', async () => {
+    const writer = new LogWriter()
+    const log = writer.open({ dir, ...LIMITS })
+    const answered = record(1)
+    answered.body = { kind: 'json', bytes: Buffer.from('{"inputs":\n{"x": [1]}}') }
+    log.record(answered)
+    answered.answer = '{"predictions": [1]}'
+    // Recorded without an answer: its outputs are written from the prediction.
+    const unanswered = record(2)
+    unanswered.body = { kind: 'json', bytes: Buffer.from('{"inputs": {"x": [2]}}') }
+    log.record(unanswered)
+    await writer.close()
+    const [a, b] = lines(dir, 'predictions-')
+    expect(a).toMatchObject({
+      columns: ['x'],
+      request: { inputs: { x: [1] } },
+      output_names: ['label'],
+      answer: { predictions: [1] },
+    })
+    expect(a).not.toHaveProperty('inputs')
+    expect(b).toMatchObject({ columns: ['x'], request: { inputs: { x: [2] } }, outputs: { label: [0] } })
+  })
+
+  it('counts the entries of a failed write as dropped and reports it', async () => {
+    const errors: string[] = []
+    let dropped = 0
+    writeFileSync(join(dir, 'taken'), '')
+    const writer = new LogWriter({ onDrop: (n) => (dropped += n), onError: (m) => errors.push(m) })
+    const log = writer.open({ dir: join(dir, 'taken'), ...LIMITS })
+    for (let i = 0; i < 3; i++) log.record(record(i))
+    await writer.close()
+    expect(dropped).toBe(3)
+    expect(errors.length).toBeGreaterThan(0)
   })
 })

@@ -1,21 +1,26 @@
 /**
- * The main-thread side of the prediction logs: records are queued on the request path (nothing is
- * serialized there) and handed to one writer thread (log-worker.ts) every few milliseconds, as
- * structured clones. `flush()` and `close()` resolve once the thread has written everything handed
- * over so far, so an answered request's entry is on disk after a graceful shutdown. Entries beyond
- * `maxOutstanding` not yet written are dropped and counted rather than growing memory without
- * bound. Outputs of one micro-batch are views of one buffer, which a message clones once for all
- * the records that view it, so records are handed over as they are.
+ * The prediction and feedback logs of the served models. A request only queues its record; once
+ * the event loop has sent the answers of this turn (setImmediate), the queued records become lines
+ * in one buffer per log (prediction-log.ts), and every `flushIntervalMs` each buffer goes to its
+ * file in one write (jsonl-log.ts).
  *
- * The thread is unref'd (a forgotten writer never keeps a process alive) except while a flush or
- * close is waiting for it. A thread that dies is reported, its unwritten entries counted as
- * dropped, and a new one started for the next entry.
+ * This runs on the event loop, not in a worker thread, on purpose: with bodies and answers copied
+ * as sent, a line costs less than handing its record to another thread would (a structured clone),
+ * and on a busy 2-core machine a writer thread competes for the core the load generator or the
+ * onnxruntime needs anyway.
+ *
+ * `flush()` and `close()` resolve once everything recorded before them is written, so an answered
+ * request's entry is on disk after a graceful shutdown. Entries beyond `maxOutstanding` recorded and
+ * not yet written are dropped and counted rather than growing memory without bound.
  */
-import { createRequire } from 'node:module'
-import { pathToFileURL } from 'node:url'
-import { Worker } from 'node:worker_threads'
-import type { FromWorker, ToWorker } from './log-worker.js'
-import type { FeedbackRecord, PredictionRecord } from './prediction-log.js'
+import { JsonlLog } from './jsonl-log.js'
+import { LineBuffer } from './line-buffer.js'
+import {
+  feedbackLine,
+  writePredictionLine,
+  type FeedbackRecord,
+  type PredictionRecord,
+} from './prediction-log.js'
 
 export interface LogLimits {
   dir: string
@@ -34,32 +39,26 @@ export interface PredictionLog {
   recordFeedback(f: FeedbackRecord): void
 }
 
-type Item = Extract<ToWorker, { t: 'batch' }>['items'][number]
-
-/**
- * The sibling log-worker module in a thread: the built .js, or, when running from the TypeScript
- * sources (tsx, vitest), the .ts file loaded through tsx's API (workers do not inherit loaders).
- */
-function spawnWorker(): Worker {
-  if (!import.meta.url.endsWith('.ts')) return new Worker(new URL('./log-worker.js', import.meta.url))
-  // An absolute URL: a bare 'tsx/esm/api' would resolve from the process's working directory.
-  const cjs = createRequire(import.meta.url).resolve('tsx/esm/api')
-  const api = pathToFileURL(cjs.replace(/\.cjs$/, '.mjs')).href
-  const file = new URL('./log-worker.ts', import.meta.url).href
-  const code = `import(${JSON.stringify(api)}).then((tsx) => tsx.tsImport(${JSON.stringify(file)}, ${JSON.stringify(import.meta.url)}))`
-  return new Worker(code, { eval: true })
+interface Sink {
+  file: JsonlLog
+  lines: LineBuffer
 }
 
+interface Opened {
+  predictions: Sink
+  feedback: Sink
+  queued: PredictionRecord[]
+  queuedFeedback: FeedbackRecord[]
+}
+
+const message = (err: unknown): string => (err instanceof Error ? err.message : String(err))
+
 export class LogWriter {
-  private worker: Worker | null = null
-  private readonly opened = new Map<number, LogLimits>()
-  private nextId = 0
-  private queue: Item[] = []
-  private timer: NodeJS.Timeout | null = null
-  /** Entries handed over (or queued) and not yet written or dropped. */
+  private readonly opened: Opened[] = []
+  /** Entries recorded and not yet written or dropped. */
   private outstanding = 0
-  private seq = 0
-  private readonly waiting = new Map<number, () => void>()
+  private building: NodeJS.Immediate | null = null
+  private timer: NodeJS.Timeout | null = null
   private closing: Promise<void> | null = null
 
   constructor(
@@ -67,112 +66,113 @@ export class LogWriter {
     private readonly opts: { flushIntervalMs?: number; maxOutstanding?: number } = {},
   ) {}
 
-  private thread(): Worker {
-    if (this.worker) return this.worker
-    const w = spawnWorker()
-    w.unref()
-    w.on('message', (m: FromWorker) => {
-      if (m.t === 'written') this.outstanding -= m.n
-      else if (m.t === 'dropped') {
-        this.outstanding -= m.n
-        this.hooks.onDrop?.(m.n)
-      } else if (m.t === 'error') this.hooks.onError?.(m.message)
-      else this.settle(m.seq)
-    })
-    w.on('error', (err) => this.hooks.onError?.(`prediction log thread failed: ${err.message}`))
-    w.on('exit', () => {
-      if (this.worker !== w) return
-      this.worker = null
-      // Whatever it held is lost; nobody may wait for it forever.
-      const queued = this.queue.length
-      const lost = this.outstanding - queued
-      if (lost > 0) this.hooks.onDrop?.(lost)
-      this.outstanding = queued
-      for (const seq of [...this.waiting.keys()]) this.settle(seq)
-    })
-    for (const [id, limits] of this.opened) w.postMessage({ t: 'open', id, opts: limits } satisfies ToWorker)
-    this.worker = w
-    return w
-  }
-
-  private settle(seq: number): void {
-    const resolve = this.waiting.get(seq)
-    this.waiting.delete(seq)
-    if (this.waiting.size === 0) this.worker?.unref()
-    resolve?.()
-  }
-
   /** The logs of one model, in `limits.dir`. */
   open(limits: LogLimits): PredictionLog {
-    const id = this.nextId++
-    this.opened.set(id, limits)
-    if (this.worker) this.worker.postMessage({ t: 'open', id, opts: limits } satisfies ToWorker)
-    else this.thread()
+    const onError = (err: unknown): void => this.hooks.onError?.(message(err))
+    const sink = (prefix: string): Sink => ({
+      file: new JsonlLog({ ...limits, prefix, onError }),
+      lines: new LineBuffer(),
+    })
+    const o: Opened = {
+      predictions: sink('predictions'),
+      feedback: sink('feedback'),
+      queued: [],
+      queuedFeedback: [],
+    }
+    this.opened.push(o)
     return {
-      record: (rec) => this.push({ id, kind: 'p', rec }),
-      recordFeedback: (rec) => this.push({ id, kind: 'f', rec }),
+      record: (rec) => {
+        if (this.admit()) o.queued.push(rec)
+      },
+      recordFeedback: (rec) => {
+        if (this.admit()) o.queuedFeedback.push(rec)
+      },
     }
   }
 
-  private push(item: Item): void {
-    if (this.closing) return
+  private admit(): boolean {
+    if (this.closing) return false
     if (this.outstanding >= (this.opts.maxOutstanding ?? 100_000)) {
       this.hooks.onDrop?.(1)
-      return
+      return false
     }
     this.outstanding++
-    this.queue.push(item)
-    this.timer ??= setTimeout(() => this.handOver(), this.opts.flushIntervalMs ?? 10)
+    this.building ??= setImmediate(() => this.build())
+    return true
   }
 
-  private handOver(): void {
-    if (this.timer) {
-      clearTimeout(this.timer)
-      this.timer = null
-    }
-    if (this.queue.length === 0) return
-    const items = this.queue
-    this.queue = []
-    const w = this.thread()
-    try {
-      w.postMessage({ t: 'batch', items } satisfies ToWorker)
-    } catch {
-      // A value that cannot be cloned (a js model may answer anything): pass the others on.
-      for (const item of items) {
-        try {
-          w.postMessage({ t: 'batch', items: [item] } satisfies ToWorker)
-        } catch (err) {
-          this.outstanding--
-          this.hooks.onDrop?.(1)
-          this.hooks.onError?.(`a prediction log entry cannot be written: ${(err as Error).message}`)
+  private dropped(n: number, why?: string): void {
+    this.outstanding -= n
+    this.hooks.onDrop?.(n)
+    if (why !== undefined) this.hooks.onError?.(why)
+  }
+
+  /** Turns the queued records into lines. */
+  private build(): void {
+    if (this.building) clearImmediate(this.building)
+    this.building = null
+    let any = false
+    for (const o of this.opened) {
+      if (o.queued.length > 0) {
+        const records = o.queued
+        o.queued = []
+        for (const r of records) {
+          try {
+            writePredictionLine(r, o.predictions.lines)
+            o.predictions.lines.endLine()
+          } catch (err) {
+            o.predictions.lines.abandonLine()
+            this.dropped(1, `a prediction log entry cannot be written: ${message(err)}`)
+          }
         }
+        any = true
+      }
+      if (o.queuedFeedback.length > 0) {
+        for (const f of o.queuedFeedback) {
+          try {
+            o.feedback.lines.str(feedbackLine(f))
+            o.feedback.lines.endLine()
+          } catch (err) {
+            o.feedback.lines.abandonLine()
+            this.dropped(1, `a feedback entry cannot be written: ${message(err)}`)
+          }
+        }
+        o.queuedFeedback = []
+        any = true
+      }
+    }
+    if (any) this.timer ??= setTimeout(() => this.write(), this.opts.flushIntervalMs ?? 10)
+  }
+
+  /** Hands each log's lines to its file. */
+  private write(): void {
+    if (this.timer) clearTimeout(this.timer)
+    this.timer = null
+    for (const o of this.opened) {
+      for (const sink of [o.predictions, o.feedback]) {
+        if (sink.lines.lines === 0) continue
+        const { bytes, lines } = sink.lines.take()
+        sink.file.write(bytes, (written) => {
+          sink.lines.recycle(bytes)
+          if (written) this.outstanding -= lines
+          else this.dropped(lines)
+        })
       }
     }
   }
 
-  private roundTrip(t: 'flush' | 'close'): Promise<void> {
-    this.handOver()
-    if (!this.worker) return Promise.resolve()
-    const seq = ++this.seq
-    const done = new Promise<void>((resolve) => this.waiting.set(seq, resolve))
-    // Held open until the thread answers: a graceful stop must not exit before the log is written.
-    this.worker.ref()
-    this.worker.postMessage({ t, seq } satisfies ToWorker)
-    return done
-  }
-
   /** Resolves once everything recorded so far is written. */
-  flush(): Promise<void> {
-    return this.roundTrip('flush')
+  async flush(): Promise<void> {
+    this.build()
+    this.write()
+    await Promise.all(this.opened.flatMap((o) => [o.predictions.file.flush(), o.feedback.file.flush()]))
   }
 
-  /** Writes everything recorded so far, closes the files and ends the thread; later records are ignored. */
+  /** Writes everything recorded so far and closes the files; later records are ignored. */
   close(): Promise<void> {
     return (this.closing ??= (async () => {
-      await this.roundTrip('close')
-      const w = this.worker
-      this.worker = null
-      await w?.terminate()
+      await this.flush()
+      await Promise.all(this.opened.flatMap((o) => [o.predictions.file.close(), o.feedback.file.close()]))
     })())
   }
 }

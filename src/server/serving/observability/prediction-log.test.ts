@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { writeLogisticModel } from '../test-support/model-fixtures.js'
+import { loggedColumns } from './logged-columns.js'
 import { predictionLine } from './prediction-log.js'
 import { eventually } from '../test-support/registry-fixtures.js'
 import { startTestServe } from '../test-support/serve-harness.js'
@@ -44,10 +45,26 @@ describe('prediction log', () => {
         inputs: [{ name: 'input', shape: [2, 2], datatype: 'FP64', data: [1, 2, 3, 4] }],
       })
       await s.post('/invocations', { dataframe_records: [{ f0: 'x', f1: 0 }] }, { 'X-Request-Id': 'refused' })
+      const nan = await s.fetch('/invocations', {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json', 'X-Request-Id': 'nan' },
+        body: '{"dataframe_split": {"columns": ["f0", "f1", "note"], "data": [[0, 1, NaN]]}}',
+      })
+      const csv = await s.fetch('/invocations', {
+        method: 'POST',
+        headers: { 'Content-Type': 'text/csv', 'X-Request-Id': 'csv' },
+        body: 'f1,f0\n2,1\n4,3\n',
+      })
+      expect([nan.status, csv.status]).toEqual([200, 200])
       await s.stop()
 
       const lines = read(join(tmp, 'logs', 'lr'), 'predictions-')
-      expect(lines).toHaveLength(62)
+      expect(lines).toHaveLength(64)
+      // Bare NaN is not JSON: that body is logged as the checked values.
+      expect(lines.find((l) => l['request_id'] === 'nan')).toMatchObject({ inputs: { f0: [0], f1: [1] } })
+      const fromCsv = lines.find((l) => l['request_id'] === 'csv')!
+      expect(fromCsv['request_csv']).toBe('f1,f0\n2,1\n4,3\n')
+      expect(loggedColumns(fromCsv).inputs).toEqual({ f0: [1, 3], f1: [2, 4] })
       expect(lines.some((l) => l['request_id'] === 'refused')).toBe(false)
       const first = lines.find((l) => l['request_id'] === 'inv-3')!
       expect(first).toMatchObject({
@@ -57,10 +74,15 @@ describe('prediction log', () => {
         role: 'primary',
         protocol: 'mlflow',
         rows: 1,
-        inputs: { f0: [3], f1: [0] },
-        outputs: { label: [1] },
+        // The body and the answer as sent.
+        columns: ['f0', 'f1'],
+        request: { dataframe_records: [{ f0: 3, f1: 0, extra: 1 }] },
+        output_names: ['label', 'probabilities'],
       })
-      expect(first['outputs'].probabilities[0]).toHaveLength(2)
+      const back = loggedColumns(first)
+      expect(back.inputs).toEqual({ f0: [3], f1: [0] })
+      expect(back.outputs).toMatchObject({ label: [1] })
+      expect((back.outputs!['probabilities'] as number[][])[0]).toHaveLength(2)
       expect(typeof first['latency_ms']).toBe('number')
       expect(Number.isNaN(Date.parse(first['ts']))).toBe(false)
       expect(lines.find((l) => l['request_id'] === 'pred-1')).toMatchObject({ protocol: 'predict' })

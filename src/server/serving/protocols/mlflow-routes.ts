@@ -12,6 +12,7 @@ import { CairnError } from '../../../protocol/errors.js'
 import { parseJsonLenient } from '../../http/json.js'
 import type { RequestContext, RouteDef } from '../../http/route.js'
 import type { Deployment } from '../deployment/deployment.js'
+import type { LoggedBody } from '../observability/prediction-log.js'
 import {
   asCairn,
   elapsedSeconds,
@@ -68,24 +69,41 @@ export function scoringContentType(header: string | undefined): 'json' | 'csv' {
   return type === 'text/csv' ? 'csv' : 'json'
 }
 
-export async function readScoringRequest(req: IncomingMessage, limit: number): Promise<ScoringRequest> {
+/** A scoring request, with its body when it can go into the prediction log as sent. */
+export async function readScoringRequest(
+  req: IncomingMessage,
+  limit: number,
+): Promise<ScoringRequest & { raw?: LoggedBody }> {
   const kind = scoringContentType(req.headers['content-type'])
   const bytes = await readRaw(req, limit)
   if (!isUtf8(bytes))
     throw new CairnError('BAD_REQUEST', 'Invalid input. The request body is not valid UTF-8.')
   const text = bytes.toString('utf8')
-  if (kind === 'csv') return { payload: { kind: 'table', table: parseCsv(text) }, params: undefined }
+  if (kind === 'csv')
+    return {
+      payload: { kind: 'table', table: parseCsv(text) },
+      params: undefined,
+      raw: { kind: 'csv', text },
+    }
   let body: unknown
+  let strict = true
   try {
-    // Bare NaN / Infinity tokens (Python's json writes them) become strings, then missing values.
-    body = parseJsonLenient(text)
+    try {
+      body = JSON.parse(text)
+    } catch {
+      // Bare NaN / Infinity tokens (Python's json writes them) become strings, then missing values.
+      strict = false
+      body = parseJsonLenient(text)
+    }
   } catch (err) {
     throw new CairnError(
       'BAD_REQUEST',
       `Invalid input. Ensure that input is a valid JSON formatted string. Error: '${(err as Error).message}'`,
     )
   }
-  return parseScoringJson(body)
+  const parsed: ScoringRequest & { raw?: LoggedBody } = parseScoringJson(body)
+  if (strict) parsed.raw = { kind: 'json', bytes }
+  return parsed
 }
 
 function notServed(name: string | null): CairnError {
@@ -129,9 +147,10 @@ export function mlflowRoutes(ctx: ServingContext, opts: { standalone: boolean })
           return input
         },
         req.params,
-        { requestId, protocol: 'mlflow', started },
+        { requestId, protocol: 'mlflow', started, body: req.raw },
       )
       const body = mlflowPredictionsJson(served.prediction)
+      if (served.logged) served.logged.answer = body
       metrics.observe(200, elapsedSeconds(started))
       return json(200, body, modelHeaders(requestId, served.model.origin.version))
     } catch (err) {
