@@ -71,6 +71,54 @@ describe('prediction log window', () => {
     expect(rows.badLines).toBe(1)
   })
 
+  it('reads lines that hold the request body and MLflow answer as sent', async () => {
+    const line = (ts: number, id: string, request: unknown, answer: unknown): string =>
+      JSON.stringify({
+        ts: new Date(ts).toISOString(),
+        request_id: id,
+        model: 'm',
+        role: 'primary',
+        protocol: 'mlflow',
+        rows: 2,
+        columns: ['f0', 'f1'],
+        request,
+        output_names: ['label'],
+        answer,
+      })
+    writeLogFile(dir, 'predictions', T0, [
+      line(
+        T0 + 1,
+        'records',
+        {
+          dataframe_records: [
+            { f0: 1, f1: 2 },
+            { f0: 3, f1: 4 },
+          ],
+        },
+        { predictions: [0, 1] },
+      ),
+      line(
+        T0 + 2,
+        'split',
+        {
+          dataframe_split: {
+            columns: ['f1', 'f0'],
+            data: [
+              [6, 5],
+              [8, 7],
+            ],
+          },
+        },
+        { predictions: [1, 1] },
+      ),
+    ])
+    const rows = await readPredictionWindow(dir, { window: { start: T0, end: T0 + H } })
+    expect(rows.inputs.get('f0')).toEqual([1, 3, 5, 7])
+    expect(rows.inputs.get('f1')).toEqual([2, 4, 6, 8])
+    expect(rows.outputs.get('label')).toEqual([0, 1, 1, 1])
+    expect(rows.requestIds).toEqual(['records', 'records', 'split', 'split'])
+  })
+
   it('answers an empty window when the folder does not exist', async () => {
     const rows = await readPredictionWindow(join(dir, 'missing'), { window: { start: 0, end: T0 } })
     expect(rows.rows).toBe(0)
