@@ -13,6 +13,7 @@ import type { Style } from '../format/style.js'
 import { formatTime, jsonText } from '../format/values.js'
 import { describeRun, statusCell } from './monitor-format.js'
 import { addCheckOptions, monitorDocument, type AddFlags } from './monitor-args.js'
+import { registerMonitorProfile } from './monitor-profile.js'
 import { registerMonitorReport } from './monitor-report.js'
 import {
   addTrackingOptions,
@@ -160,4 +161,5 @@ export function registerMonitorCommand(program: Command): void {
   })
 
   registerMonitorReport(monitor)
+  registerMonitorProfile(monitor)
 }
