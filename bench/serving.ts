@@ -390,28 +390,33 @@ async function bench(): Promise<void> {
           }
         }
         const mean = (xs: number[]): number => xs.reduce((a, b) => a + b, 0) / xs.length
-        const loss = (on: number[], offs: number[]): number =>
-          Math.round(Math.max(0, (1 - mean(on) / mean(offs)) * 100) * 10) / 10
-        results.push(
-          {
-            case: 'prediction log on: single-row throughput loss',
-            measured: loss(rps.on, rps.off),
-            unit: '%',
-            target: 5,
-            better: 'lower',
-            details: { onPerSecond: Math.round(mean(rps.on)), offPerSecond: Math.round(mean(rps.off)) },
-          },
-          {
-            case: 'prediction log on: 100-row throughput loss',
-            measured: loss(rows.on, rows.off),
+        const pct = (x: number): number => Math.round(x * 1000) / 10
+        // Each round's on and off runs are neighbours in time: their ratio cancels most of the other
+        // load on a shared machine, and the median keeps one disturbed round from deciding.
+        const perRound = (on: number[], offs: number[]): number[] => on.map((x, i) => 1 - x / offs[i]!)
+        const median = (xs: number[]): number => {
+          const s = [...xs].sort((a, b) => a - b)
+          const m = s.length >> 1
+          return s.length % 2 === 1 ? s[m]! : (s[m - 1]! + s[m]!) / 2
+        }
+        const lossCase = (name: string, on: number[], offs: number[], unit: string): CaseResult => {
+          const rounds = perRound(on, offs)
+          return {
+            case: `prediction log on: ${name} throughput loss (median of rounds)`,
+            measured: Math.max(0, pct(median(rounds))),
             unit: '%',
             target: 5,
             better: 'lower',
             details: {
-              onRowsPerSecond: Math.round(mean(rows.on)),
-              offRowsPerSecond: Math.round(mean(rows.off)),
+              roundsPct: rounds.map(pct),
+              [`on${unit}`]: Math.round(mean(on)),
+              [`off${unit}`]: Math.round(mean(offs)),
             },
-          },
+          }
+        }
+        results.push(
+          lossCase('single-row', rps.on, rps.off, 'PerSecond'),
+          lossCase('100-row', rows.on, rows.off, 'RowsPerSecond'),
         )
       } finally {
         await off.stop()
