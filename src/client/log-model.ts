@@ -12,6 +12,9 @@ import type { ModelVersion } from '../protocol/registry-entities.js'
 import { TRACKING_API } from '../protocol/tracking-api.js'
 import { mlmodelToDict, type MLmodel } from '../models/mlmodel.js'
 import { saveModel, type ModelSource, type SaveModelOptions } from '../models/save-model.js'
+import type { StoredMonitoringArtifacts } from '../monitoring/artifacts/model-artifacts.js'
+import type { TrainingData, TrainingProfileOptions } from '../monitoring/artifacts/training-data.js'
+import type { Table } from '../monitoring/table/table.js'
 import { joinArtifactPath } from './artifacts.js'
 import type { HttpClient } from './http.js'
 import { RegistryClient } from './registry.js'
@@ -22,6 +25,14 @@ export interface LogModelOptions extends Omit<SaveModelOptions, 'runId' | 'artif
   registeredModelName?: string
   /** Options of the registration (tags, description, wait for READY). */
   registration?: Omit<CreateModelVersionOptions, 'runId'>
+  /**
+   * The model's training data (a dataset file, records or a monitoring Table). With
+   * `registeredModelName`, its reference profile and inferred data expectations are stored beside
+   * the new version (monitoring/profile.json, monitoring/expectations.yaml; docs/monitoring.md).
+   */
+  trainingData?: TrainingData
+  /** How the training data is profiled: `target`, `prediction`, `categorical`, `expectations`, … */
+  profile?: TrainingProfileOptions
 }
 
 export interface LoggedModel {
@@ -31,6 +42,8 @@ export interface LoggedModel {
   mlmodel: MLmodel
   /** Set when `registeredModelName` was given. */
   version?: ModelVersion
+  /** Set when `trainingData` was given: the stored profile and expectations. */
+  monitoring?: StoredMonitoringArtifacts
 }
 
 /** What MLflow's client sends to runs/log-model (`Model.get_tags_dict()`): no signature or example. */
@@ -61,7 +74,20 @@ export async function logModel(
   const path = joinArtifactPath(artifactPath)
   if (path === '')
     throw new CairnError('INVALID_PARAMETER_VALUE', 'logModel needs an artifact path, e.g. "model"')
-  const { registeredModelName, registration, ...saveOpts } = opts
+  const { registeredModelName, registration, trainingData, profile, ...saveOpts } = opts
+  if (trainingData !== undefined && registeredModelName === undefined)
+    throw new CairnError(
+      'INVALID_PARAMETER_VALUE',
+      'trainingData is profiled beside a registered version: give registeredModelName too',
+    )
+  // Loaded only when asked for, so the SDK does not pull in the monitoring core (or its Parquet
+  // reader) otherwise; read before anything is logged, so a bad path or column fails early.
+  let training: { module: typeof import('../monitoring/artifacts/training-data.js'); table: Table } | null =
+    null
+  if (trainingData !== undefined) {
+    const module = await import('../monitoring/artifacts/training-data.js')
+    training = { module, table: await module.trainingTable(trainingData, profile) }
+  }
   const tmp = await mkdtemp(join(tmpdir(), 'cairn-log-model-'))
   try {
     const dir = join(tmp, 'model')
@@ -71,10 +97,20 @@ export async function logModel(
     const modelUri = `runs:/${run.runId}/${path}`
     const logged: LoggedModel = { modelUri, artifactPath: path, mlmodel }
     if (registeredModelName !== undefined) {
-      logged.version = await new RegistryClient(run.http).registerModel(modelUri, registeredModelName, {
+      const registry = new RegistryClient(run.http)
+      logged.version = await registry.registerModel(modelUri, registeredModelName, {
         ...registration,
         runId: run.runId,
       })
+      if (training) {
+        const { read: _read, ...profileOpts } = profile ?? {}
+        logged.monitoring = await training.module.storeTrainingProfile(
+          { http: run.http, registry, trackingUri: run.http.trackingUri },
+          logged.version,
+          training.table,
+          profileOpts,
+        )
+      }
     }
     return logged
   } finally {

@@ -28,6 +28,9 @@ import {
   type InferOptions,
 } from '../validation/expectations.js'
 
+/** What these functions use of the SDK: a CairnClient, or the same three parts of one (run.logModel has them). */
+export type MonitoringClient = Pick<CairnClient, 'http' | 'registry' | 'trackingUri'>
+
 export const PROFILE_ARTIFACT = 'monitoring/profile.json'
 export const EXPECTATIONS_ARTIFACT = 'monitoring/expectations.yaml'
 export const PROFILE_TAG = 'cairn.monitoring.profile'
@@ -47,7 +50,7 @@ const encodePath = (p: string): string => p.split('/').map(encodeURIComponent).j
 
 /** Reads a file below a model folder; null when it does not exist. */
 export async function readModelFile(
-  client: CairnClient,
+  client: MonitoringClient,
   location: string,
   path: string,
 ): Promise<string | null> {
@@ -76,7 +79,7 @@ export async function readModelFile(
 
 /** Writes (replaces) a file below a model folder. */
 export async function writeModelFile(
-  client: CairnClient,
+  client: MonitoringClient,
   location: string,
   file: { path: string; content: string },
 ): Promise<void> {
@@ -99,7 +102,7 @@ export async function writeModelFile(
 
 /** The version with its storage location (getModelVersion leaves it out; resolving fills it in). */
 async function resolveVersion(
-  client: CairnClient,
+  client: MonitoringClient,
   ref: ModelVersion | { name: string; version: string },
 ): Promise<{ mv: ModelVersion; location: string }> {
   if ('storageLocation' in ref && ref.storageLocation) return { mv: ref, location: ref.storageLocation }
@@ -130,7 +133,7 @@ export interface StoredMonitoringArtifacts {
  *   await computeAndStoreProfile(client, { name: 'churn', version: '3' }, trainTable, { target: 'churned' })
  */
 export async function computeAndStoreProfile(
-  client: CairnClient,
+  client: MonitoringClient,
   modelVersion: ModelVersion | { name: string; version: string },
   table: Table,
   opts: StoreProfileOptions = {},
@@ -180,7 +183,7 @@ export interface MonitoringArtifacts {
 
 /** Resolves a model URI (`models:/m@champion`, `models:/m/3`, …) and reads its monitoring files. */
 export async function loadMonitoringArtifacts(
-  client: CairnClient,
+  client: MonitoringClient,
   modelUri: string,
 ): Promise<MonitoringArtifacts> {
   const resolved = await client.registry.resolve(modelUri)
