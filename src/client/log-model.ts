@@ -81,7 +81,8 @@ export async function logModel(
       'trainingData is profiled beside a registered version: give registeredModelName too',
     )
   // Loaded only when asked for, so the SDK does not pull in the monitoring core (or its Parquet
-  // reader) otherwise; read before anything is logged, so a bad path or column fails early.
+  // reader) otherwise; read before anything is logged, so a bad path or column fails early. The
+  // profile goes up inside the model folder, so the version never exists without it.
   let training: { module: typeof import('../monitoring/artifacts/training-data.js'); table: Table } | null =
     null
   if (trainingData !== undefined) {
@@ -92,6 +93,12 @@ export async function logModel(
   try {
     const dir = join(tmp, 'model')
     const mlmodel = await saveModel(dir, model, { ...saveOpts, runId: run.runId, artifactPath: path })
+    const files = training
+      ? await training.module.writeTrainingFiles(dir, training.table, {
+          ...profile,
+          source: { model: registeredModelName!, run_id: run.runId, artifact_path: path, ...profile?.source },
+        })
+      : null
     await run.logArtifacts(dir, path)
     await run.http.call(TRACKING_API.logModel, { run_id: run.runId, model_json: loggedModelJson(mlmodel) })
     const modelUri = `runs:/${run.runId}/${path}`
@@ -102,15 +109,8 @@ export async function logModel(
         ...registration,
         runId: run.runId,
       })
-      if (training) {
-        const { read: _read, ...profileOpts } = profile ?? {}
-        logged.monitoring = await training.module.storeTrainingProfile(
-          { http: run.http, registry, trackingUri: run.http.trackingUri },
-          logged.version,
-          training.table,
-          profileOpts,
-        )
-      }
+      if (training && files)
+        logged.monitoring = await training.module.tagTrainingFiles(registry, logged.version, files)
     }
     return logged
   } finally {

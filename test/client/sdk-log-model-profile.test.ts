@@ -50,7 +50,13 @@ describe('run.logModel with trainingData', () => {
 
     const found = await loadMonitoringArtifacts(client, 'models:/profiled/1')
     expect(found.profile).toMatchObject({ rowCount: 30, target: 'label' })
-    expect(found.profile!.source).toMatchObject({ model: 'profiled', version: '1', run_id: run.runId })
+    expect(found.profile!.source).toEqual({ model: 'profiled', run_id: run.runId, artifact_path: 'model' })
+    // Uploaded with the model's files, so the version never exists without them.
+    const files = await client.listArtifacts(run.runId, 'model/monitoring')
+    expect(files.map((f) => f.path).sort()).toEqual([
+      'model/monitoring/expectations.yaml',
+      'model/monitoring/profile.json',
+    ])
     expect(found.profile!.columns.map((c) => [c.name, c.role, c.type])).toEqual([
       ['a', 'feature', 'numerical'],
       ['b', 'feature', 'numerical'],
@@ -79,13 +85,28 @@ describe('run.logModel with trainingData', () => {
     const logged = await run.logModel('model-csv', onnx(), {
       registeredModelName: 'profiled',
       trainingData: csv,
-      profile: { target: 'label', expectations: { rangeMargin: 0.5 } },
+      profile: { target: 'label', expectations: { rangeMargin: 0.5 }, source: { dataset: 'train.csv' } },
     })
     expect(logged.version!.version).toBe('2')
     const found = await loadMonitoringArtifacts(client, 'models:/profiled/2')
     expect(found.profile!.rowCount).toBe(30)
     // Range 0..2.9 widened by half of it on each side.
     expect(found.expectations!.columns.a).toMatchObject({ min: -1.45, max: 4.35 })
+    expect(found.profile!.source).toMatchObject({ model: 'profiled', dataset: 'train.csv' })
+  })
+
+  it('stores only the profile with expectations: false', async () => {
+    const logged = await run.logModel('model-no-exp', onnx(), {
+      registeredModelName: 'profiled',
+      trainingData: records,
+      profile: { expectations: false },
+    })
+    expect(logged.monitoring).toMatchObject({ expectations: null, expectationsWritten: false })
+    const found = await loadMonitoringArtifacts(client, `models:/profiled/${logged.version!.version}`)
+    expect(found.profile!.rowCount).toBe(30)
+    expect(found.expectations).toBeNull()
+    const mv = await client.registry.getModelVersion('profiled', logged.version!.version)
+    expect(mv.tags.map((t) => t.key)).toEqual([PROFILE_TAG])
   })
 
   it('refuses training data without registeredModelName, or naming a column it lacks, before logging anything', async () => {
@@ -105,7 +126,7 @@ describe('run.logModel with trainingData', () => {
         trainingData: join(dir, 'nope.csv'),
       }),
     ).rejects.toThrow(/nope\.csv/)
-    expect(await versionsOf('profiled')).toBe(2)
+    expect(await versionsOf('profiled')).toBe(3)
     const paths = (await client.listArtifacts(run.runId)).map((f) => f.path)
     expect(paths).not.toContain('orphan')
     expect(paths).not.toContain('wrong-target')
