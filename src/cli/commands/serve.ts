@@ -3,6 +3,7 @@ import { Command, Option } from 'commander'
 import { createLogger } from '../../server/logging.js'
 import { resolveServeConfig, type ServeFlags } from '../../server/serving/config.js'
 import { startServe } from '../../server/serving/standalone.js'
+import { VALIDATE_HELP } from '../../server/serving/validation/inline-validation.js'
 
 export function registerServeCommand(program: Command): void {
   program
@@ -56,6 +57,7 @@ export function registerServeCommand(program: Command): void {
     .option('--cache-dir <dir>', 'where downloaded models are kept (default $CAIRN_HOME/models)')
     .option('--max-request-mb <n>', 'largest request body, in MiB (default 16)')
     .option('--log-level <level>', 'trace, debug, info, warn, error (env CAIRN_LOG_LEVEL; default info)')
+    .option('--validate <mode>', VALIDATE_HELP)
     .helpOption('--help', 'show help for this command')
     .action(async (uri: string, flags: ServeFlags) => {
       const config = resolveServeConfig(uri, flags)

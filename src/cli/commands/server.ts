@@ -4,6 +4,7 @@ import { resolveServerConfig, type ServerFlags } from '../../server/config.js'
 import { createLogger } from '../../server/logging.js'
 import { startServer } from '../../server/server.js'
 import { defaultServingConfig } from '../../server/serving/config.js'
+import { parseValidationMode, VALIDATE_HELP } from '../../server/serving/validation/inline-validation.js'
 
 export function registerServerCommand(program: Command): void {
   program
@@ -32,11 +33,13 @@ export function registerServerCommand(program: Command): void {
       (uri: string, all: string[]) => [...all, uri],
       [] as string[],
     )
+    .option('--validate <mode>', VALIDATE_HELP)
     .helpOption('--help', 'show help for this command')
-    .action(async (flags: ServerFlags & { serve: string[] }) => {
+    .action(async (flags: ServerFlags & { serve: string[]; validate?: string }) => {
       const config = resolveServerConfig(flags)
       const logger = createLogger({ level: config.logLevel })
       const serving = defaultServingConfig(config.home, flags.serve.map((uri) => ({ uri })))
+      serving.validation = parseValidationMode('--validate', flags.validate)
       const running = await startServer(config, logger, { serving })
       logger.info(
         { url: running.url, backendStoreUri: config.backendStoreUri, artifactsDestination: config.artifactsDestination },

@@ -7,6 +7,7 @@ import { resolveTrackingUri } from '../../client/config.js'
 import { cairnHome } from '../config.js'
 import type { DeploymentConfig } from './deployment/deployment.js'
 import { DEFAULT_BATCHING, type ServingConfig } from './serving-service.js'
+import { parseValidationMode } from './validation/inline-validation.js'
 
 export interface ServeFlags {
   host?: string
@@ -29,6 +30,7 @@ export interface ServeFlags {
   cacheDir?: string
   maxRequestMb?: string
   logLevel?: string
+  validate?: string
 }
 
 export interface ServeConfig {
@@ -140,6 +142,7 @@ export function resolveServeConfig(
           num('--prediction-log-max-total-mb', flags.predictionLogMaxTotalMb, 1024, positive) * MB,
       },
       maxRequestBytes: Math.round(num('--max-request-mb', flags.maxRequestMb, 16, positive) * MB),
+      validation: parseValidationMode('--validate', flags.validate),
     },
   }
 }

@@ -17,6 +17,7 @@ import { mlflowRoutes } from './protocols/mlflow-routes.js'
 import { oipRoutes } from './protocols/oip-routes.js'
 import { predictRoutes } from './protocols/predict-routes.js'
 import type { ModelSource } from './sources/model-source.js'
+import { InlineValidation, type ValidationMode } from './validation/inline-validation.js'
 
 export interface PredictionLogConfig {
   enabled: boolean
@@ -34,6 +35,8 @@ export interface ServingConfig {
   predictionLog: PredictionLogConfig
   /** Largest request body, in bytes. */
   maxRequestBytes: number
+  /** Check requests against the served version's stored data expectations (default off; docs/serving.md). */
+  validation?: ValidationMode
 }
 
 export interface ServingDeps {
@@ -77,6 +80,11 @@ export class ServingService implements ServingContext {
       onDrop: (n) => this.metrics.logDropped.inc(n),
       onError: (message) => log.error({ err: message }, 'prediction log write failed'),
     })
+    const mode = config.validation ?? 'off'
+    const validation =
+      mode === 'off'
+        ? null
+        : new InlineValidation(mode, { source: deps.source, registry: this.metrics.registry, log })
     const names = new Set<string>()
     this.deployments = config.deployments.map((d) => {
       const name = servedName(d)
@@ -95,13 +103,17 @@ export class ServingService implements ServingContext {
         metrics: this.metrics,
         pollIntervalMs: config.pollIntervalMs,
         predictionLog: plog,
+        ...(validation ? { validation } : {}),
         ...(deps.random ? { random: deps.random } : {}),
         load: (dir, origin) =>
           loadModelDir(dir, origin, {
             batching: config.batching,
             onRun: this.metrics.batchObserver(origin.name),
           }),
-        validate: (model, dir) => validateModel(model, dir),
+        validate: async (model, dir) => {
+          await validateModel(model, dir)
+          await validation?.attach(model, dir)
+        },
       })
     })
   }

@@ -12,6 +12,7 @@ import { nameOfUri, registeredNameOf } from '../sources/model-source.js'
 import type { LoadedModel, ModelInput, Prediction } from '../types.js'
 import { ModelSlot, type Lease, type SlotDeps, type SlotStatus } from './model-slot.js'
 import { resolveParams } from './params.js'
+import type { InlineValidation } from '../validation/inline-validation.js'
 
 export interface DeploymentConfig {
   uri: string
@@ -29,6 +30,8 @@ export interface DeploymentDeps extends SlotDeps {
   pollIntervalMs: number
   predictionLog: PredictionLog | null
   random?: () => number
+  /** `--validate flag|reject`: checks each request's rows against the version's data expectations. */
+  validation?: InlineValidation
 }
 
 export interface Served {
@@ -157,8 +160,10 @@ export class Deployment {
     const model = lease.model
     let input: ModelInput
     let prediction: Prediction
+    let flagged: PredictionRecord['validation']
     try {
       input = prepare(model)
+      flagged = this.deps.validation?.check(model, input)
       const resolved: InferenceParams = resolveParams(model.signature?.params, params)
       prediction = await model.predict(input, resolved)
     } catch (err) {
@@ -178,6 +183,7 @@ export class Deployment {
         input,
         prediction,
         body: opts.body,
+        ...(flagged ? { validation: flagged } : {}),
       }
       this.deps.predictionLog.record(logged)
     }

@@ -38,6 +38,7 @@ export interface PredictionRecord {
   /** MLflow's answer text for `prediction`, set by the route once written: logged instead of its values. */
   answer?: string
   error?: string
+  validation?: import('../validation/inline-checks.js').InlineOutcome
 }
 
 const THREE = Array.from({ length: 1000 }, (_, i) => String(i).padStart(3, '0'))

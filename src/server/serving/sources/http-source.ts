@@ -15,6 +15,7 @@ import { artifactBaseUrl } from '../../../client/artifacts.js'
 import { HttpClient } from '../../../client/http.js'
 import { RegistryClient } from '../../../client/registry.js'
 import { localPathOf } from '../../artifacts/location.js'
+import { readModelFile } from '../../../monitoring/artifacts/model-artifacts.js'
 import type { ModelCache } from './cache.js'
 import { nameOfUri, type ModelRef, type ModelSource } from './model-source.js'
 
@@ -58,6 +59,14 @@ export class TrackingServerModelSource implements ModelSource {
       version: r.modelVersion?.version ?? null,
       location: r.location,
     }
+  }
+
+  readFile(ref: ModelRef, path: string): Promise<string | null> {
+    return readModelFile(
+      { http: this.http, registry: this.registry, trackingUri: this.http.trackingUri },
+      ref.location,
+      path,
+    )
   }
 
   async fetch(ref: ModelRef): Promise<string> {

@@ -27,6 +27,8 @@ export interface ModelSource {
   resolve(uri: string): Promise<ModelRef>
   /** A local folder holding the model's files (downloaded into the cache when needed). */
   fetch(ref: ModelRef): Promise<string>
+  /** A file below the model's folder read fresh from where it is stored (not the cache); null when absent. */
+  readFile?(ref: ModelRef, path: string): Promise<string | null>
   /** In-process change notifications, where the source has them; returns the unsubscribe. */
   subscribe?(listener: (change: RegistryChange) => void): () => void
 }

@@ -6,8 +6,9 @@
 import { createWriteStream } from 'node:fs'
 import { mkdir } from 'node:fs/promises'
 import { join } from 'node:path'
+import { text } from 'node:stream/consumers'
 import { pipeline } from 'node:stream/promises'
-import { notFound } from '../../../protocol/errors.js'
+import { CairnError, notFound } from '../../../protocol/errors.js'
 import type { ArtifactStore } from '../../artifacts/artifact-store.js'
 import { artifactsForRun } from '../../artifacts/open-artifacts.js'
 import { joinRelative } from '../../artifacts/safe-path.js'
@@ -59,6 +60,16 @@ export class RegistryModelSource implements ModelSource {
       const files = await copyTree(target.store, target.base, dir)
       if (files === 0) throw notFound(`No model files at ${ref.location}`)
     })
+  }
+
+  async readFile(ref: ModelRef, path: string): Promise<string | null> {
+    const target = await artifactsForRun(ref.location, this.deps.artifacts)
+    try {
+      return await text((await target.store.download(joinRelative(target.base, path))).stream)
+    } catch (err) {
+      if (err instanceof CairnError && err.code === 'RESOURCE_DOES_NOT_EXIST') return null
+      throw err
+    }
   }
 
   subscribe(listener: (change: RegistryChange) => void): () => void {
