@@ -29,6 +29,7 @@ import { ServingService, type PredictionLogConfig } from './serving-service.js'
 import { ModelCache } from './sources/cache.js'
 import { TrackingServerModelSource } from './sources/http-source.js'
 import type { ModelSource } from './sources/model-source.js'
+import type { ValidationMode } from './validation/inline-validation.js'
 
 export type { PredictAnswer }
 
@@ -50,6 +51,8 @@ export interface ServedModelOptions {
   predictionLog?: false | Partial<Omit<PredictionLogConfig, 'enabled'>>
   /** Where downloaded models are kept (default `$CAIRN_HOME/models`). */
   cacheDir?: string
+  /** Check requests against the version's stored data expectations (docs/serving.md, "Inline validation"); default off. */
+  validate?: ValidationMode
   /** Default: silent. */
   logger?: Logger
   env?: NodeJS.ProcessEnv
@@ -98,6 +101,7 @@ export async function openServedModel(uri: string, opts: ServedModelOptions = {}
     },
   ])
   if (opts.pollIntervalMs !== undefined) config.pollIntervalMs = opts.pollIntervalMs
+  if (opts.validate !== undefined) config.validation = opts.validate
   config.batching = { ...config.batching, ...opts.batching }
   config.predictionLog =
     opts.predictionLog === false

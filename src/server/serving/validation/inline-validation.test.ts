@@ -6,6 +6,7 @@ import { CairnClient, type ActiveRun } from '../../../client/index.js'
 import { EXPECTATIONS_ARTIFACT, writeModelFile } from '../../../monitoring/artifacts/model-artifacts.js'
 import { startTestServer, type TestServer } from '../../test-support/test-server.js'
 import { defaultServingConfig } from '../config.js'
+import { openServedModel } from '../served-model.js'
 import type { PredictionRecord } from '../observability/prediction-log.js'
 import { startTestServe, type TestServe } from '../test-support/serve-harness.js'
 
@@ -227,5 +228,23 @@ describe('cairn server --serve --validate reject', () => {
     expect(await metricsText(server)).toContain(
       'cairn_serving_validation_failures_total{model="scored",expectation="max",column="f0"} 1',
     )
+  })
+})
+
+describe('openServedModel({ validate })', () => {
+  it('checks rows scored from code as the routes do', async () => {
+    const model = await openServedModel('models:/scored@champion', {
+      trackingUri: server.url,
+      validate: 'reject',
+      predictionLog: false,
+      cacheDir: join(home, 'code-cache'),
+      pollIntervalMs: 0,
+    })
+    try {
+      await expect(model.score(BAD)).rejects.toThrow(/2 of 3 rows break the data expectations/)
+      expect((await model.score(GOOD)).predictions).toEqual([2, 0.2])
+    } finally {
+      await model.close()
+    }
   })
 })
