@@ -233,4 +233,33 @@ describe('prediction log lines', () => {
       },
     })
   })
+  it("carry inline validation's verdict when rows were flagged, and nothing when every row passed", () => {
+    const base = {
+      ts: Date.UTC(2024, 0, 2),
+      requestId: 'v1',
+      origin: { uri: 'models:/m/1', name: 'm', version: '1', location: '/m' },
+      role: 'primary' as const,
+      protocol: 'predict' as const,
+      latencyMs: 1,
+      input: { kind: 'columns' as const, rows: 2, columns: { x: Float64Array.of(1, 500) } },
+    }
+    const flagged = JSON.parse(
+      predictionLine({
+        ...base,
+        validation: {
+          rows: 2,
+          failedRows: 1,
+          failures: [{ expectation: 'max', column: 'x', expected: 100, count: 1, rows: [1], values: [500] }],
+        },
+      }),
+    )
+    expect(flagged.validation).toEqual({
+      failed_rows: 1,
+      failures: [{ expectation: 'max', column: 'x', count: 1, rows: [1] }],
+    })
+    const clean = JSON.parse(
+      predictionLine({ ...base, validation: { rows: 2, failedRows: 0, failures: [] } }),
+    )
+    expect(clean).not.toHaveProperty('validation')
+  })
 })

@@ -11,7 +11,8 @@
  *   sent) or "request_csv" (the CSV body as a string), or "inputs" (the checked values, one list
  *   per column); and <outputs> is either "output_names" with "answer" (MLflow's
  *   {"predictions": …} as answered) or "outputs" (one value per row per output), or, when a
- *   shadow's model failed, "error".
+ *   shadow's model failed, "error"; "validation" ({"failed_rows", "failures": [{"expectation",
+ *   "column", "count", "rows"}]}) when inline validation flagged rows (`--validate flag`).
  * feedback-*.jsonl: {"ts", "request_id", "model", "ground_truth"}.
  */
 import type { ModelInput, ModelOrigin, Prediction } from '../types.js'
@@ -153,7 +154,21 @@ export function writePredictionLine(r: PredictionRecord, out: LineBuffer): void 
       s = ''
     } else s += r.answer
   } else if (p) s += `,"outputs":${outputsJson(p.outputs, p.rows)}`
+  if (r.validation && r.validation.failedRows > 0) s += `,"validation":${validationJson(r.validation)}`
   out.str(r.error !== undefined ? `${s},"error":${JSON.stringify(r.error)}}` : `${s}}`)
+}
+
+/** Inline validation's verdict on a flagged request (`--validate flag`): rows failing, and why. */
+function validationJson(v: NonNullable<PredictionRecord['validation']>): string {
+  return JSON.stringify({
+    failed_rows: v.failedRows,
+    failures: v.failures.map((f) => ({
+      expectation: f.expectation,
+      column: f.column,
+      count: f.count,
+      rows: f.rows,
+    })),
+  })
 }
 
 /** One record's line, without its line break. */
