@@ -88,6 +88,23 @@ function plainNumbers(
   return t !== 'integer' || out.every((v) => v >= -2147483648 && v <= 2147483647)
 }
 
+/** As plainNumbers, for column `c` of a row-major matrix of `out.length` rows. */
+function plainMatrixNumbers(
+  matrix: Float64Array,
+  c: number,
+  t: ColumnSpec['type'],
+  out: Float64Array,
+): boolean {
+  const width = matrix.length / out.length
+  const whole = t === 'integer' || t === 'long'
+  for (let r = 0, at = c; r < out.length; r++, at += width) {
+    const v = matrix[at]!
+    if (v - v !== 0 || (whole && !Number.isSafeInteger(v))) return false
+    out[r] = v
+  }
+  return t !== 'integer' || out.every((v) => v >= -2147483648 && v <= 2147483647)
+}
+
 const isNumeric = (t: ColumnSpec['type']): t is 'double' | 'float' | 'integer' | 'long' =>
   t === 'double' || t === 'float' || t === 'integer' || t === 'long'
 
@@ -123,7 +140,13 @@ function enforceTable(table: Table, specs: readonly ColumnSpec[]): Enforced {
     if (isNumeric(s.type)) {
       block ??= new Float64Array(rows * specs.length)
       const out = block.subarray(i * rows, (i + 1) * rows)
-      if (at !== undefined && table.data && plainNumbers(table.data, at, s.type, out)) {
+      const matrix = table.matrix
+      if (
+        at !== undefined &&
+        (matrix
+          ? plainMatrixNumbers(matrix, at, s.type, out)
+          : table.data && plainNumbers(table.data, at, s.type, out))
+      ) {
         columns[name] = out
         return
       }

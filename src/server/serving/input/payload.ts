@@ -16,6 +16,8 @@ export interface Table {
   readonly columns: unknown[][]
   /** The same values row-major (`data[r][c]`) when the client sent rows (a fast path reads them). */
   readonly data?: readonly unknown[][]
+  /** Every value as a number, row-major (`matrix[r * names.length + c]`), when the body was read into one. */
+  readonly matrix?: Float64Array
   rows: number
   /** The client named no columns (`dataframe_split` without `columns`): names are positions. */
   nameless?: boolean

@@ -26,6 +26,7 @@ import {
 import { parseCsv } from '../input/csv.js'
 import { enforceSchema } from '../input/enforce.js'
 import { parseScoringJson, type ScoringRequest } from '../input/payload.js'
+import { scanDataframeSplit } from '../input/split-scan.js'
 import type { ServingContext } from '../serving-service.js'
 import { mlflowPredictionsJson } from './output-format.js'
 
@@ -76,6 +77,11 @@ export async function readScoringRequest(
 ): Promise<ScoringRequest & { raw?: LoggedBody }> {
   const kind = scoringContentType(req.headers['content-type'])
   const bytes = await readRaw(req, limit)
+  if (kind === 'json') {
+    // The common body, read without JSON.parse; it is ASCII, hence UTF-8 and strict JSON.
+    const fast = scanDataframeSplit(bytes)
+    if (fast) return { ...fast, raw: { kind: 'json', bytes } }
+  }
   if (!isUtf8(bytes))
     throw new CairnError('BAD_REQUEST', 'Invalid input. The request body is not valid UTF-8.')
   const text = bytes.toString('utf8')
