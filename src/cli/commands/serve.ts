@@ -39,7 +39,7 @@ export function registerServeCommand(program: Command): void {
       'default /predict threshold: binary classifiers (default 0.5), regressors (default none)',
     )
     .addOption(new Option('--no-batching', 'turn off adaptive micro-batching of concurrent requests'))
-    .option('--max-batch-size <rows>', 'most rows in one batched model run (default 64)')
+    .option('--max-batch-size <rows>', 'most rows in one batched model run (default 1024)')
     .option(
       '--max-batch-wait-ms <ms>',
       'longest a request waits for a batch while the model is busy (default 2)',

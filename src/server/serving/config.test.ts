@@ -10,7 +10,7 @@ describe('cairn serve configuration', () => {
     expect(c).toMatchObject({ host: '127.0.0.1', port: 8080, cacheDir: join('/tmp/cairn-home-x', 'models') })
     expect(c.trackingUri).toBe('http://127.0.0.1:5000')
     expect(c.serving.pollIntervalMs).toBe(10_000)
-    expect(c.serving.batching).toEqual({ enabled: true, maxBatchSize: 64, maxWaitMs: 2 })
+    expect(c.serving.batching).toEqual({ enabled: true, maxBatchSize: 1024, maxWaitMs: 2 })
     expect(c.serving.predictionLog).toMatchObject({
       enabled: true,
       dir: join('/tmp/cairn-home-x', 'predictions'),
