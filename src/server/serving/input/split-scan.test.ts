@@ -82,6 +82,16 @@ describe('scanDataframeSplit', () => {
     ])
   })
 
+  it('returns values of its own: a later body, short or past the reused buffer, leaves them as they were', () => {
+    const first = scan('{"dataframe_split": {"columns": ["a", "b"], "data": [[1, 2], [3, 4]]}}')
+    const rows = Array.from({ length: 5000 }, (_, r) => `[${r}, ${r + 0.5}]`).join(', ')
+    const big = scan(`{"dataframe_split": {"columns": ["a", "b"], "data": [${rows}]}}`)
+    scan('{"dataframe_split": {"columns": ["a", "b"], "data": [[9, 9]]}}')
+    expect(Array.from(first!)).toEqual([1, 2, 3, 4])
+    expect(big).toHaveLength(10_000)
+    expect(big![9999]).toBe(4999.5)
+  })
+
   it.each([
     ['uneven rows', '{"dataframe_split": {"columns": ["a"], "data": [[1], [2, 3]]}}'],
     ['fewer values than columns', '{"dataframe_split": {"columns": ["a", "b"], "data": [[1]]}}'],

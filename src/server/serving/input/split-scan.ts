@@ -11,6 +11,13 @@ import type { ScoringRequest, Table } from './payload.js'
 
 const POW10 = Array.from({ length: 23 }, (_, i) => 10 ** i)
 
+/**
+ * Numbers are read into this array (reading is synchronous, so requests cannot interleave here),
+ * grown as needed up to SCRATCH_MAX values, then copied out at their exact length.
+ */
+let scratch = new Float64Array(4096)
+const SCRATCH_MAX = 1 << 16
+
 const QUOTE = 0x22
 const COMMA = 0x2c
 const COLON = 0x3a
@@ -122,12 +129,12 @@ function numberRows(s: Scanner, width: number): { matrix: Float64Array; rows: nu
   if (!s.eat(OPEN_LIST)) return null
   const b = s.b
   const end = b.length
-  let cap = width > 0 ? width * 128 : 1024
-  let m = new Float64Array(cap)
-  let n = 0
-  let rows = 0
   if (s.peek() !== OPEN_LIST) return null
   let i = s.at
+  let m = scratch
+  let cap = m.length
+  let n = 0
+  let rows = 0
   for (;;) {
     // At a row's '['.
     i++
@@ -184,6 +191,7 @@ function numberRows(s: Scanner, width: number): { matrix: Float64Array; rows: nu
         const grown = new Float64Array(cap)
         grown.set(m)
         m = grown
+        if (cap <= SCRATCH_MAX) scratch = grown
       }
       m[n++] = v
       while (c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09) c = ++i < end ? b[i]! : -1
@@ -209,7 +217,8 @@ function numberRows(s: Scanner, width: number): { matrix: Float64Array; rows: nu
     return null
   }
   s.at = i
-  return { matrix: m.subarray(0, n), rows, width }
+  // A copy of exactly the values: small ones live on the JS heap, which costs less to allocate.
+  return { matrix: m.slice(0, n), rows, width }
 }
 
 function stringList(s: Scanner): string[] | null {
