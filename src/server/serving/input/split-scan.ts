@@ -236,23 +236,32 @@ function stringList(s: Scanner): string[] | null {
 }
 
 /** A table whose values are all in `matrix` (row-major); rows and columns as arrays only on demand. */
-export function matrixTable(names: string[], matrix: Float64Array, rows: number): Table {
-  const width = names.length
-  let data: number[][] | undefined
-  let columns: number[][] | undefined
-  return {
-    names,
-    rows,
-    matrix,
-    get data(): number[][] {
-      return (data ??= Array.from({ length: rows }, (_, r) =>
-        Array.from(matrix.subarray(r * width, (r + 1) * width)),
-      ))
-    },
-    get columns(): number[][] {
-      return (columns ??= names.map((_, c) => Array.from({ length: rows }, (_, r) => matrix[r * width + c]!)))
-    },
+class MatrixTable implements Table {
+  private rowArrays: number[][] | undefined
+  private columnArrays: number[][] | undefined
+  constructor(
+    readonly names: string[],
+    readonly matrix: Float64Array,
+    readonly rows: number,
+  ) {}
+
+  get data(): number[][] {
+    const width = this.names.length
+    return (this.rowArrays ??= Array.from({ length: this.rows }, (_, r) =>
+      Array.from(this.matrix.subarray(r * width, (r + 1) * width)),
+    ))
   }
+
+  get columns(): number[][] {
+    const width = this.names.length
+    return (this.columnArrays ??= this.names.map((_, c) =>
+      Array.from({ length: this.rows }, (_, r) => this.matrix[r * width + c]!),
+    ))
+  }
+}
+
+export function matrixTable(names: string[], matrix: Float64Array, rows: number): Table {
+  return new MatrixTable(names, matrix, rows)
 }
 
 /** `{"dataframe_split": {"columns": [...], "data": [[numbers]...]}}` read from bytes, else null. */
