@@ -24,6 +24,31 @@ const enforce = (body: unknown, schema: Schema | null) =>
   enforceSchema(parseScoringJson(body).payload, schema)
 
 describe('schema enforcement of scoring payloads', () => {
+  it('checks each request against the same signature afresh: changed columns, duplicates, nameless data', () => {
+    const schema = columns('a', 'b')
+    const split = (names: string[], row: number[]) => ({ dataframe_split: { columns: names, data: [row] } })
+    const first = enforce(split(['b', 'a', 'x'], [2, 1, 9]), schema)
+    expect(first.dropped).toEqual(['x'])
+    expect(first.input.kind === 'columns' && Array.from(first.input.columns['a'] as Float64Array)).toEqual([
+      1,
+    ])
+    const again = enforce(split(['b', 'a', 'x'], [4, 3, 9]), schema)
+    expect(again.input.kind === 'columns' && Array.from(again.input.columns['a'] as Float64Array)).toEqual([
+      3,
+    ])
+    expect(again.dropped).toEqual(['x'])
+    expect(failure(() => enforce(split(['b', 'x'], [1, 2]), schema)).message).toMatch(
+      /missing inputs \['a'\]/,
+    )
+    expect(failure(() => enforce(split(['a', 'b', 'a'], [1, 2, 3]), schema)).message).toMatch(
+      /more than once/,
+    )
+    expect(failure(() => enforce({ dataframe_split: { data: [[1, 2]] } }, schema)).message).toMatch(
+      /missing inputs/,
+    )
+    expect(enforce(split(['a', 'b'], [5, 6]), schema).dropped).toEqual([])
+  })
+
   it('matches columns by name and puts them in the signature order', () => {
     const { input, dropped } = enforce(
       {

@@ -108,7 +108,25 @@ function plainMatrixNumbers(
 const isNumeric = (t: ColumnSpec['type']): t is 'double' | 'float' | 'integer' | 'long' =>
   t === 'double' || t === 'float' || t === 'integer' || t === 'long'
 
-function enforceTable(table: Table, specs: readonly ColumnSpec[]): Enforced {
+/** Where each signature column is in a request's columns, and the columns dropped. */
+interface ColumnPlan {
+  names: readonly string[]
+  wanted: (number | undefined)[]
+  dropped: string[]
+}
+
+/** The last plan per signature: clients send the same columns request after request. */
+const lastPlan = new WeakMap<readonly ColumnSpec[], ColumnPlan>()
+
+function sameNames(a: readonly string[], b: readonly string[]): boolean {
+  if (a.length !== b.length) return false
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false
+  return true
+}
+
+function columnPlan(table: Table, specs: readonly ColumnSpec[]): ColumnPlan {
+  const last = lastPlan.get(specs)
+  if (last && !table.nameless && sameNames(last.names, table.names)) return last
   const named = specs.every((s) => s.name !== undefined)
   if (named && table.nameless) {
     throw missingInputs(
@@ -129,6 +147,15 @@ function enforceTable(table: Table, specs: readonly ColumnSpec[]): Enforced {
   const used = new Set(wanted.filter((i): i is number => i !== undefined))
   const dropped = table.names.filter((_, i) => !used.has(i))
   if (missing.length > 0) throw missingInputs(missing, dropped)
+  const plan = { names: [...table.names], wanted, dropped }
+  if (!table.nameless) lastPlan.set(specs, plan)
+  return plan
+}
+
+function enforceTable(table: Table, specs: readonly ColumnSpec[]): Enforced {
+  const plan = columnPlan(table, specs)
+  const wanted = plan.wanted
+  const dropped = [...plan.dropped]
   if (table.rows === 0) throw noRows()
   const columns: ColumnarInput = {}
   // Numeric columns share one buffer (one allocation per request, one buffer for the log thread's clone).
